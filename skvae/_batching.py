@@ -1,0 +1,40 @@
+"""Turning validated numpy / scipy.sparse rows into torch minibatches.
+
+Sparse input is densified one minibatch at a time, never whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.utils import gen_batches
+
+# Rows per inference batch are chosen so a dense float64 batch stays near 32 MB.
+_INFERENCE_BATCH_ELEMENTS = 2**22
+
+
+def rows_to_tensor(
+    X, rows, *, dtype: torch.dtype, device: torch.device | str
+) -> torch.Tensor:
+    """Rows ``rows`` (a slice or index array) of X as a dense tensor (a copy)."""
+    batch = X[rows]
+    batch = batch.toarray() if sp.issparse(batch) else np.asarray(batch)
+    return torch.tensor(batch, dtype=dtype, device=device)
+
+
+def shuffled_batches(
+    n_samples: int, batch_size: int, rng: np.random.RandomState, shuffle: bool
+) -> Iterator[np.ndarray]:
+    """Index arrays covering ``range(n_samples)`` once, in random order."""
+    order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
+    for batch in gen_batches(n_samples, batch_size):
+        yield np.sort(order[batch])
+
+
+def inference_batches(n_samples: int, n_features: int) -> Iterator[slice]:
+    """Contiguous slices sized to bound the memory of one dense batch."""
+    batch_size = int(np.clip(_INFERENCE_BATCH_ELEMENTS // max(n_features, 1), 16, 4096))
+    return gen_batches(n_samples, batch_size)

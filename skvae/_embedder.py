@@ -1,0 +1,561 @@
+"""The scikit-learn facade: parameter and input validation, public methods.
+
+No torch math lives here: the network, the training loop and inference are in
+their own modules, and the fitted state is plain numpy.
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_array, check_random_state, check_scalar
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._inference import INFERENCE_DTYPE, decoded_mean, elbo, posterior_mean
+from ._likelihoods import (
+    COUNT_LIKELIHOODS,
+    LIKELIHOOD_NAMES,
+    check_likelihood_input,
+    input_statistics,
+    resolve_likelihood,
+)
+from ._network import ACTIVATIONS, NetworkSpec, build_network, create_network
+from ._network import network_state as numpy_state
+from ._training import TrainingSettings, fit_loop
+
+_DEFAULT_BATCH_SIZE = 200
+
+
+class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Variational autoencoder as a scikit-learn transformer.
+
+    A Gaussian encoder q(z|x) = N(mu(x), diag sigma^2(x)) maps each row of X to
+    a distribution over ``n_components`` latent dimensions with an N(0, I)
+    prior; a decoder linear in z gives the parameters of p(x|z).  Training
+    minimises ``-E_q[log p(x|z)] + beta * KL(q(z|x) || N(0, I))`` with Adam on
+    shuffled minibatches.  :meth:`transform` returns the posterior mean.
+
+    Parameters
+    ----------
+    n_components : int, default=10
+        Dimension of the latent space (of the embeddings).
+
+    beta : float, default=1.0
+        Weight of the KL term in the training loss. ``beta=1`` is the ordinary
+        ELBO; smaller values give sharper reconstructions, larger values a
+        smoother latent space.  :meth:`score` always uses ``beta=1``.
+
+    likelihood : {"auto", "multinomial", "poisson", "bernoulli", "gaussian"}, \
+            default="auto"
+        Observation model p(x|z).
+
+        - ``"multinomial"``: word counts of a document (after CountVectorizer).
+        - ``"poisson"``: independent non-negative counts.
+        - ``"bernoulli"``: binary features with values in [0, 1].
+        - ``"gaussian"``: real values (e.g. TF-IDF or measurements), with a
+          learned variance per feature.
+        - ``"auto"``: ``"multinomial"`` for non-negative integers,
+          ``"bernoulli"`` if every value is 0 or 1, ``"gaussian"`` otherwise.
+          The choice is stored in ``likelihood_``.
+
+        The count likelihoods reject negative input.
+
+    hidden_layer_sizes : array-like of int or int, default=(256,)
+        Widths of the encoder's hidden layers; ``()`` makes the encoder linear.
+
+    activation : {"relu", "softplus", "tanh", "elu"}, default="softplus"
+        Activation of the encoder's hidden layers.
+
+    dropout : float, default=0.0
+        Dropout rate after each encoder hidden layer during training.
+
+    batch_size : int or "auto", default="auto"
+        Minibatch size; ``"auto"`` uses ``min(200, n_samples)``.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training data).
+
+    learning_rate_init : float, default=1e-3
+        Learning rate of the Adam optimizer.
+
+    kl_warmup_iter : int, default=0
+        Number of epochs over which the KL weight rises linearly from
+        ``beta / (kl_warmup_iter + 1)`` to ``beta``; helps against posterior
+        collapse. Convergence is not checked during warm-up.
+
+    shuffle : bool, default=True
+        Whether to shuffle the samples in each epoch.
+
+    early_stopping : bool, default=False
+        Whether to hold out ``validation_fraction`` of the training data and
+        stop when its ELBO stops improving; the weights of the best epoch are
+        kept.  Otherwise training stops when the training loss stops
+        improving.
+
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without an improvement of at least ``tol`` after which
+        training stops.
+
+    tol : float, default=1e-4
+        Relative tolerance: an epoch improves when the monitored loss (or
+        validation ELBO) beats the best so far by ``tol * |best|``.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initialisation, the minibatch order, the validation split and
+        the noise of the reparameterisation.  An int makes ``fit`` reproducible
+        on CPU.
+
+    device : str or torch.device, default="auto"
+        Where to train and infer: ``"auto"`` uses CUDA when available, else
+        the CPU.  The fitted state is device-free.
+
+    verbose : int, default=0
+        ``>0`` shows a progress bar over epochs; ``>1`` also prints the loss of
+        each epoch.
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components, n_features)
+        Decoder weights: what each latent dimension adds to the decoder's
+        natural parameter of every feature (the logits for the multinomial,
+        Poisson and Bernoulli likelihoods, the mean in the input's units for
+        the Gaussian).
+
+    likelihood_ : str
+        The likelihood used, as resolved from ``likelihood``.
+
+    n_iter_ : int
+        Number of epochs run.
+
+    loss_curve_ : list of float
+        Mean training loss (negative ELBO with the epoch's KL weight) per
+        epoch.
+
+    best_loss_ : float or None
+        Lowest training loss; None with early stopping.
+
+    validation_scores_ : list of float or None
+        Mean validation ELBO per epoch with early stopping, else None.
+
+    best_validation_score_ : float or None
+        Best validation ELBO with early stopping, else None.
+
+    random_state_ : RandomState instance
+        The random generator used by the last fit.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    sklearn.decomposition.LatentDirichletAllocation : Topic model for counts.
+    sklearn.decomposition.NMF : Non-negative matrix factorisation.
+    sklearn.decomposition.TruncatedSVD : Linear embedding of sparse data.
+
+    References
+    ----------
+    Kingma, D. P. and Welling, M. (2014). Auto-Encoding Variational Bayes. ICLR.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skvae import VAEEmbedder
+    >>> X = np.random.RandomState(0).poisson(1.0, size=(100, 20))
+    >>> vae = VAEEmbedder(n_components=2, max_iter=5, random_state=0)
+    >>> Z = vae.fit_transform(X)
+    >>> Z.shape
+    (100, 2)
+    >>> vae.likelihood_
+    'multinomial'
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "likelihood": [StrOptions({"auto", *LIKELIHOOD_NAMES})],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "kl_warmup_iter": [Interval(Integral, 0, None, closed="left")],
+        "shuffle": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "device": [str, torch.device],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        n_components=10,
+        *,
+        beta=1.0,
+        likelihood="auto",
+        hidden_layer_sizes=(256,),
+        activation="softplus",
+        dropout=0.0,
+        batch_size="auto",
+        max_iter=200,
+        learning_rate_init=1e-3,
+        kl_warmup_iter=0,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        random_state=None,
+        device="auto",
+        verbose=0,
+    ):
+        self.n_components = n_components
+        self.beta = beta
+        self.likelihood = likelihood
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.learning_rate_init = learning_rate_init
+        self.kl_warmup_iter = kl_warmup_iter
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fit
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the VAE to X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data, e.g. a document-term matrix.
+
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        self._clear_fitted_state()
+        try:
+            self._fit(X)
+        except BaseException:
+            self._clear_fitted_state()
+            raise
+        return self
+
+    def _fit(self, X) -> None:
+        X = self._validate_input(X, reset=True)
+        likelihood = resolve_likelihood(X, self.likelihood)
+        check_likelihood_input(X, likelihood, type(self).__name__)
+        hidden_layer_sizes = self._check_hidden_layer_sizes()
+        device = self._resolve_device()
+        batch_size = self._check_batch_size(X.shape[0])
+        random_state = check_random_state(self.random_state)
+        X_train, X_val = self._split_validation(X, random_state)
+
+        spec = NetworkSpec(
+            n_features=X.shape[1],
+            n_components=self.n_components,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=self.activation,
+            dropout=float(self.dropout),
+            likelihood=likelihood,
+        )
+        settings = TrainingSettings(
+            max_iter=self.max_iter,
+            batch_size=batch_size,
+            learning_rate_init=self.learning_rate_init,
+            beta=float(self.beta),
+            kl_warmup_iter=self.kl_warmup_iter,
+            shuffle=self.shuffle,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            verbose=self.verbose,
+        )
+        torch_seed = int(random_state.randint(np.iinfo(np.int32).max))
+        cuda_devices = [device] if device.type == "cuda" else []
+        # Seed torch without touching the user's global torch RNG state.
+        with torch.random.fork_rng(devices=cuda_devices):
+            torch.manual_seed(torch_seed)
+            network = create_network(spec, input_statistics(X_train, likelihood))
+            network = network.to(device=device, dtype=torch.float32)
+            history = fit_loop(network, X_train, X_val, settings, random_state)
+
+        self._network_spec = spec.to_dict()
+        self._network_state = numpy_state(network)
+        self.likelihood_ = likelihood
+        self.random_state_ = random_state
+        self.n_iter_ = history.n_iter
+        self.loss_curve_ = history.loss_curve
+        self.validation_scores_ = history.validation_scores
+        early = X_val is not None
+        self.best_validation_score_ = history.best_score if early else None
+        self.best_loss_ = None if early else min(history.loss_curve)
+        self.components_ = self._decoder_loadings().astype(X.dtype, copy=False)
+        if not history.converged and not early:
+            warnings.warn(
+                f"VAEEmbedder: maximum iterations ({self.max_iter}) reached and "
+                "the training loss has not converged yet.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+
+    # ------------------------------------------------------------ inference
+
+    def transform(self, X):
+        """Embed X as the posterior mean of the latent variables.
+
+        Deterministic: the result does not depend on the batch size, the order
+        of the rows or the other rows of X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data to embed.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_components)
+            Posterior means, in the dtype of X (float32 or float64).
+        """
+        check_is_fitted(self)
+        X = self._validate_input(X, reset=False)
+        check_likelihood_input(X, self.likelihood_, type(self).__name__)
+        Z = posterior_mean(self._inference_network(), X)
+        return Z.astype(X.dtype, copy=False)
+
+    def inverse_transform(self, X):
+        """Decode latent rows to the expected value of x in the input's space.
+
+        For the multinomial likelihood, where a latent row fixes only the word
+        distribution, the expected counts assume the mean training document
+        length.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Latent rows, e.g. the output of :meth:`transform`.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features)
+            E[x | z] for every row.
+        """
+        check_is_fitted(self)
+        Z = check_array(X, dtype=[np.float64, np.float32])
+        n_components = self._network_spec["n_components"]
+        if Z.shape[1] != n_components:
+            raise ValueError(
+                f"X has {Z.shape[1]} columns, but VAEEmbedder has "
+                f"n_components={n_components} latent dimensions."
+            )
+        return decoded_mean(self._inference_network(), Z).astype(Z.dtype, copy=False)
+
+    def score_samples(self, X):
+        """Evidence lower bound (ELBO) of each sample, computed with beta=1.
+
+        ``E_q[log p(x|z)] - KL(q(z|x) || N(0, I))``, a lower bound on log p(x).
+        The expectation uses a fixed set of antithetic standard-normal draws
+        shared by every row, so the value is deterministic and does not depend
+        on the other rows.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data to score.
+
+        Returns
+        -------
+        elbo : ndarray of shape (n_samples,)
+            Per-sample ELBO (higher is better).
+        """
+        check_is_fitted(self)
+        X = self._validate_input(X, reset=False)
+        check_likelihood_input(X, self.likelihood_, type(self).__name__)
+        return elbo(self._inference_network(), X, beta=1.0)
+
+    def score(self, X, y=None):
+        """Mean per-sample ELBO with beta=1: higher is better.
+
+        Comparable across models fitted with different ``beta`` and
+        ``n_components``, so GridSearchCV can select by it.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Data to score.
+
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        score : float
+            Mean ELBO of the samples.
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    def sample(self, n_samples=1, random_state=None):
+        """Draw samples from the generative model p(z) p(x|z).
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples.
+
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draws.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+            Samples in the input's space (counts for the count likelihoods,
+            drawn with a Poisson document length around the mean training
+            length for the multinomial).
+        """
+        check_is_fitted(self)
+        check_scalar(n_samples, "n_samples", Integral, min_val=1)
+        seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+        rng = np.random.default_rng(seed)
+        network = self._inference_network()
+        Z = rng.standard_normal((n_samples, self._network_spec["n_components"]))
+        return network.likelihood.sample(decoded_mean(network, Z), rng)
+
+    # -------------------------------------------------------------- helpers
+
+    @property
+    def _n_features_out(self):
+        return self._network_spec["n_components"]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.input_tags.positive_only = self.likelihood in COUNT_LIKELIHOODS
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    def _validate_input(self, X, *, reset: bool):
+        X = validate_data(
+            self,
+            X,
+            reset=reset,
+            accept_sparse=("csr", "csc", "coo"),
+            dtype=[np.float64, np.float32],
+        )
+        # CSR gives cheap row slices; CSC/COO are converted (one copy of X).
+        return X.tocsr() if sp.issparse(X) else X
+
+    def _check_hidden_layer_sizes(self) -> tuple[int, ...]:
+        sizes = self.hidden_layer_sizes
+        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+        if not all(isinstance(s, Integral) and s >= 1 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must hold positive integers, got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return tuple(int(s) for s in sizes)
+
+    def _check_batch_size(self, n_samples: int) -> int:
+        if self.early_stopping:
+            n_samples -= max(1, int(round(self.validation_fraction * n_samples)))
+        if self.batch_size == "auto":
+            return max(1, min(_DEFAULT_BATCH_SIZE, n_samples))
+        if self.batch_size > n_samples:
+            warnings.warn(
+                f"batch_size={self.batch_size} is larger than the {n_samples} "
+                "training samples; each epoch is one batch.",
+                stacklevel=2,
+            )
+        return self.batch_size
+
+    def _resolve_device(self) -> torch.device:
+        if isinstance(self.device, str) and self.device == "auto":
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        try:
+            device = torch.device(self.device)
+        except RuntimeError as error:
+            raise ValueError(
+                f"device={self.device!r} is not a valid device."
+            ) from error
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(
+                f"device={self.device!r} was requested but CUDA is not available."
+            )
+        return device
+
+    def _split_validation(self, X, random_state):
+        if not self.early_stopping:
+            return X, None
+        if X.shape[0] < 2:
+            raise ValueError(
+                "early_stopping=True needs at least 2 samples to hold out a "
+                f"validation set; got n_samples={X.shape[0]}."
+            )
+        X_train, X_val = train_test_split(
+            X, test_size=self.validation_fraction, random_state=random_state
+        )
+        return X_train, X_val
+
+    def _inference_network(self):
+        return build_network(
+            self._network_spec,
+            self._network_state,
+            device=self._resolve_device(),
+            dtype=INFERENCE_DTYPE,
+        )
+
+    def _decoder_loadings(self) -> np.ndarray:
+        loadings = self._network_state["decoder.weight"].T.astype(np.float64)
+        if self.likelihood_ == "gaussian":
+            loadings = loadings * self._network_state["likelihood.scale"]
+        return loadings
+
+    def _clear_fitted_state(self) -> None:
+        fitted = [
+            name
+            for name in vars(self)
+            if (name.endswith("_") and not name.startswith("__"))
+            or name in ("_network_spec", "_network_state")
+        ]
+        for name in fitted:
+            delattr(self, name)

@@ -1,0 +1,253 @@
+"""Observation models p(x | z): one small torch module per likelihood.
+
+Every likelihood turns the decoder's output ``eta`` (one value per feature, the
+natural parameter) into a per-sample log-likelihood, an expected value and
+random draws, and prepares the input the encoder sees.  The input checks live
+here too, in plain numpy, so they run before any torch code.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.utils.sparsefuncs import mean_variance_axis
+from sklearn.utils.validation import check_non_negative
+from torch import nn
+from torch.nn import functional as F
+
+LIKELIHOOD_NAMES = ("multinomial", "poisson", "bernoulli", "gaussian")
+COUNT_LIKELIHOODS = ("multinomial", "poisson", "bernoulli")
+
+# Lower bound on the Gaussian standard deviation (in standardised units): a
+# constant feature would otherwise let the likelihood grow without limit.
+_MIN_GAUSSIAN_SCALE = 1e-3
+
+
+def _min_max(X) -> tuple[float, float]:
+    values = X.data if sp.issparse(X) else X
+    if values.size == 0:
+        return 0.0, 0.0
+    low, high = float(values.min()), float(values.max())
+    if sp.issparse(X) and X.nnz < X.shape[0] * X.shape[1]:
+        low, high = min(low, 0.0), max(high, 0.0)
+    return low, high
+
+
+def _is_integral(X) -> bool:
+    values = X.data if sp.issparse(X) else X
+    return bool(np.all(np.equal(np.mod(values, 1), 0)))
+
+
+def resolve_likelihood(X, likelihood: str) -> str:
+    """Return the likelihood to use for ``X``; ``"auto"`` inspects the data.
+
+    Non-negative integers become ``"multinomial"`` (bag-of-words counts), except
+    when every value is 0 or 1, which becomes ``"bernoulli"``; anything else
+    (negative or fractional values such as TF-IDF) becomes ``"gaussian"``.
+    """
+    if likelihood != "auto":
+        return likelihood
+    low, high = _min_max(X)
+    if low < 0 or not _is_integral(X):
+        return "gaussian"
+    if high <= 1:
+        return "bernoulli"
+    return "multinomial"
+
+
+def check_likelihood_input(X, likelihood: str, estimator_name: str) -> None:
+    """Raise ``ValueError`` when ``X`` lies outside the likelihood's support."""
+    if likelihood not in COUNT_LIKELIHOODS:
+        return
+    check_non_negative(X, f"{estimator_name} (likelihood={likelihood!r})")
+    if likelihood == "bernoulli" and _min_max(X)[1] > 1:
+        raise ValueError(
+            f"{estimator_name} with likelihood='bernoulli' needs values in [0, 1]; "
+            f"the largest value in X is {_min_max(X)[1]:g}."
+        )
+
+
+def input_statistics(X, likelihood: str) -> dict[str, np.ndarray]:
+    """Per-feature statistics of the training data that a likelihood keeps.
+
+    They set the decoder's initial bias (the average document) and, for the
+    Gaussian, the standardisation of each feature.
+    """
+    if sp.issparse(X):
+        mean, var = mean_variance_axis(X, axis=0)
+        row_sums = np.asarray(X.sum(axis=1)).ravel()
+    else:
+        mean, var = X.mean(axis=0), X.var(axis=0)
+        row_sums = X.sum(axis=1)
+    mean = np.asarray(mean, dtype=np.float64)
+    if likelihood == "gaussian":
+        scale = np.sqrt(np.asarray(var, dtype=np.float64))
+        scale[scale < 10 * np.finfo(np.float64).eps] = 1.0
+        return {"location": mean, "scale": scale}
+    if likelihood == "multinomial":
+        mean_length = max(float(row_sums.mean()), 1.0)
+        frequency = mean / mean.sum() if mean.sum() > 0 else np.ones_like(mean)
+        return {"frequency": frequency, "mean_length": np.array([mean_length])}
+    return {"feature_mean": mean}
+
+
+class Likelihood(nn.Module):
+    """Interface shared by the observation models.
+
+    Parameters
+    ----------
+    statistics : dict of str to ndarray
+        The output of :func:`input_statistics` for the training data; stored as
+        buffers so that they travel with the network's state.
+    """
+
+    name = ""
+    # Learned tensors of the likelihood itself; every other tensor it holds is
+    # a statistic of the training data.
+    parameter_names: tuple[str, ...] = ()
+
+    def __init__(self, statistics: dict[str, np.ndarray]):
+        super().__init__()
+        for key, value in statistics.items():
+            # np.array copies: fitted state may be a read-only memmap.
+            self.register_buffer(key, torch.tensor(np.array(value, dtype=np.float32)))
+
+    def encoder_input(self, x: torch.Tensor) -> torch.Tensor:
+        """What the encoder sees of ``x``."""
+        return x
+
+    def initial_bias(self) -> torch.Tensor:
+        """Decoder bias that makes an all-zero ``z`` decode to the mean input."""
+        raise NotImplementedError
+
+    def log_prob(self, x: torch.Tensor, eta: torch.Tensor) -> torch.Tensor:
+        """log p(x | eta), summed over features: one value per sample."""
+        raise NotImplementedError
+
+    def mean(self, eta: torch.Tensor) -> torch.Tensor:
+        """E[x | eta] in the input's units."""
+        raise NotImplementedError
+
+    def sample(self, mean: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Draw x given its expected value ``mean`` (numpy, device-free)."""
+        raise NotImplementedError
+
+
+class Multinomial(Likelihood):
+    """Word counts of a document drawn from softmax(eta).
+
+    The document length is taken as given, so the expected value of a decoded
+    latent row is softmax(eta) times the mean training document length.
+    """
+
+    name = "multinomial"
+
+    def encoder_input(self, x):
+        return torch.log1p(x)
+
+    def initial_bias(self):
+        return torch.log(self.frequency + 1e-8)
+
+    def log_prob(self, x, eta):
+        length = x.sum(dim=1)
+        coefficient = torch.lgamma(length + 1) - torch.lgamma(x + 1).sum(dim=1)
+        return (x * F.log_softmax(eta, dim=1)).sum(dim=1) + coefficient
+
+    def mean(self, eta):
+        return F.softmax(eta, dim=1) * self.mean_length
+
+    def sample(self, mean, rng):
+        lengths = rng.poisson(mean.sum(axis=1))
+        probabilities = mean / mean.sum(axis=1, keepdims=True)
+        return rng.multinomial(lengths, probabilities).astype(np.float64)
+
+
+class Poisson(Likelihood):
+    """Independent counts with rate exp(eta)."""
+
+    name = "poisson"
+
+    def encoder_input(self, x):
+        return torch.log1p(x)
+
+    def initial_bias(self):
+        return torch.log(self.feature_mean + 1e-8)
+
+    def log_prob(self, x, eta):
+        return (x * eta - torch.exp(eta) - torch.lgamma(x + 1)).sum(dim=1)
+
+    def mean(self, eta):
+        return torch.exp(eta)
+
+    def sample(self, mean, rng):
+        return rng.poisson(mean).astype(np.float64)
+
+
+class Bernoulli(Likelihood):
+    """Independent binary features with probability sigmoid(eta)."""
+
+    name = "bernoulli"
+
+    def initial_bias(self):
+        p = self.feature_mean.clamp(1e-6, 1 - 1e-6)
+        return torch.log(p) - torch.log1p(-p)
+
+    def log_prob(self, x, eta):
+        return -F.binary_cross_entropy_with_logits(eta, x, reduction="none").sum(dim=1)
+
+    def mean(self, eta):
+        return torch.sigmoid(eta)
+
+    def sample(self, mean, rng):
+        return (rng.random(mean.shape) < mean).astype(np.float64)
+
+
+class Gaussian(Likelihood):
+    """Real values with a learned per-feature variance.
+
+    The decoder works on standardised features (``eta`` is the standardised
+    mean), which keeps training stable whatever the input's units; the
+    log-likelihood is still that of ``x`` in its own units.
+    """
+
+    name = "gaussian"
+    parameter_names = ("raw_scale",)
+
+    def __init__(self, statistics):
+        super().__init__(statistics)
+        self.raw_scale = nn.Parameter(torch.full_like(self.location, 0.5413))
+
+    def encoder_input(self, x):
+        return (x - self.location) / self.scale
+
+    def initial_bias(self):
+        return torch.zeros_like(self.location)
+
+    def _std(self):
+        return F.softplus(self.raw_scale) + _MIN_GAUSSIAN_SCALE
+
+    def log_prob(self, x, eta):
+        std = self._std()
+        standardized = (x - self.location) / self.scale
+        log_density = -0.5 * ((standardized - eta) / std) ** 2 - torch.log(std)
+        log_density = log_density - torch.log(self.scale) - 0.5 * math.log(2 * math.pi)
+        return log_density.sum(dim=1)
+
+    def mean(self, eta):
+        return self.location + self.scale * eta
+
+    def noise_std(self) -> torch.Tensor:
+        """Standard deviation of each feature in the input's units."""
+        return self._std() * self.scale
+
+    def sample(self, mean, rng):
+        std = self.noise_std().detach().cpu().double().numpy()
+        return mean + std * rng.standard_normal(mean.shape)
+
+
+LIKELIHOOD_CLASSES = {
+    cls.name: cls for cls in (Multinomial, Poisson, Bernoulli, Gaussian)
+}

@@ -1,0 +1,152 @@
+"""The training loop, read top-down: fit_loop -> run_single_epoch -> train_step.
+
+It works on a float32 network and validated numpy / scipy.sparse input; the
+sklearn facade owns seeding, validation of parameters and the fitted state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from ._batching import rows_to_tensor, shuffled_batches
+from ._inference import elbo
+from ._network import VAENetwork
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """The estimator's hyper-parameters that shape the loop."""
+
+    max_iter: int
+    batch_size: int
+    learning_rate_init: float
+    beta: float
+    kl_warmup_iter: int
+    shuffle: bool
+    tol: float
+    n_iter_no_change: int
+    verbose: int
+
+
+@dataclass
+class TrainingHistory:
+    """What happened during training, one entry per epoch."""
+
+    loss_curve: list[float] = field(default_factory=list)
+    validation_scores: list[float] | None = None
+    best_score: float = -np.inf
+    n_iter: int = 0
+    converged: bool = False
+
+
+class TrainingDivergedError(ValueError):
+    """The training loss became NaN or infinite."""
+
+
+def kl_weight(epoch: int, settings: TrainingSettings) -> float:
+    """beta, ramped up linearly over the first ``kl_warmup_iter`` epochs."""
+    ramp = min(1.0, (epoch + 1) / (settings.kl_warmup_iter + 1))
+    return settings.beta * ramp
+
+
+def fit_loop(
+    network: VAENetwork,
+    X_train,
+    X_val,
+    settings: TrainingSettings,
+    rng: np.random.RandomState,
+) -> TrainingHistory:
+    """Train ``network`` in place until convergence or ``max_iter`` epochs.
+
+    With a validation set, training stops when the validation ELBO stops
+    improving and the weights of the best epoch are restored; without one,
+    when the training loss stops improving.
+    """
+    optimizer = torch.optim.Adam(network.parameters(), lr=settings.learning_rate_init)
+    history = TrainingHistory(validation_scores=None if X_val is None else [])
+    best_state = None
+    no_improvement = 0
+    epochs = tqdm(
+        range(settings.max_iter),
+        desc="VAEEmbedder",
+        unit="epoch",
+        disable=not settings.verbose,
+        leave=False,
+    )
+    for epoch in epochs:
+        weight = kl_weight(epoch, settings)
+        loss = run_single_epoch(network, optimizer, X_train, weight, settings, rng)
+        history.loss_curve.append(loss)
+        history.n_iter = epoch + 1
+        if X_val is None:
+            score = -loss
+        else:
+            network.eval()
+            score = float(elbo(network, X_val).mean())
+            network.train()
+            history.validation_scores.append(score)
+        epochs.set_postfix(loss=f"{loss:.4g}", refresh=False)
+        if settings.verbose > 1:
+            print(f"Iteration {epoch + 1}, loss = {loss:.8f}")
+        if epoch + 1 < settings.kl_warmup_iter:
+            continue  # the objective itself still changes during warm-up
+        if score > history.best_score + settings.tol * abs(history.best_score):
+            no_improvement = 0
+        else:
+            no_improvement += 1
+        if score > history.best_score:
+            history.best_score = score
+            if X_val is not None:
+                best_state = {k: v.clone() for k, v in network.state_dict().items()}
+        if no_improvement >= settings.n_iter_no_change:
+            history.converged = True
+            break
+    epochs.close()
+    if best_state is not None:
+        network.load_state_dict(best_state)
+    return history
+
+
+def run_single_epoch(
+    network: VAENetwork,
+    optimizer: torch.optim.Optimizer,
+    X,
+    weight: float,
+    settings: TrainingSettings,
+    rng: np.random.RandomState,
+) -> float:
+    """One pass over X in minibatches; returns the mean per-sample loss."""
+    network.train()
+    placement = next(network.parameters())
+    total, n_seen = 0.0, 0
+    for rows in shuffled_batches(
+        X.shape[0], settings.batch_size, rng, settings.shuffle
+    ):
+        x = rows_to_tensor(X, rows, dtype=placement.dtype, device=placement.device)
+        total += train_step(network, optimizer, x, weight) * len(rows)
+        n_seen += len(rows)
+    return total / n_seen
+
+
+def train_step(
+    network: VAENetwork,
+    optimizer: torch.optim.Optimizer,
+    x: torch.Tensor,
+    weight: float,
+) -> float:
+    """One gradient step on the negative ELBO of a minibatch."""
+    optimizer.zero_grad(set_to_none=True)
+    log_lik, kl = network.elbo_terms(x)
+    loss = (weight * kl - log_lik).mean()
+    if not torch.isfinite(loss):
+        raise TrainingDivergedError(
+            "The training loss became NaN or infinite; try a smaller "
+            "learning_rate_init or check the input for extreme values."
+        )
+    loss.backward()
+    optimizer.step()
+    return loss.item()

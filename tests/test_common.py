@@ -1,0 +1,25 @@
+"""scikit-learn's estimator checks, with no expected failures."""
+
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skvae import VAEEmbedder
+
+
+def _fast(**params):
+    return VAEEmbedder(
+        n_components=2, hidden_layer_sizes=(16,), max_iter=5, random_state=0, **params
+    )
+
+
+# The fast settings stop before convergence on purpose.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@parametrize_with_checks(
+    [
+        _fast(),
+        _fast(likelihood="gaussian", early_stopping=True, n_iter_no_change=2),
+        _fast(likelihood="poisson", dropout=0.1, kl_warmup_iter=2),
+    ]
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)

