@@ -92,9 +92,10 @@ def fit_loop(
         epochs.set_postfix(loss=f"{loss:.4g}", refresh=False)
         if settings.verbose > 1:
             print(f"Iteration {epoch + 1}, loss = {loss:.8f}")
-        if epoch + 1 < settings.kl_warmup_iter:
+        if epoch < settings.kl_warmup_iter:
             continue  # the objective itself still changes during warm-up
-        if score > history.best_score + settings.tol * abs(history.best_score):
+        best = history.best_score
+        if not np.isfinite(best) or score > best + settings.tol * abs(best):
             no_improvement = 0
         else:
             no_improvement += 1

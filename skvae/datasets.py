@@ -84,8 +84,8 @@ def get_data_home(data_home: str | os.PathLike[str] | None = None) -> pathlib.Pa
 
     The folder is chosen, in order of priority, from:
 
-    1. the ``SKVAE_DATA`` environment variable, if it is set and non-empty;
-    2. the ``data_home`` argument, if it is not None;
+    1. the ``data_home`` argument, if it is not None;
+    2. the ``SKVAE_DATA`` environment variable, if it is set and non-empty;
     3. ``<scikit-learn data home>/skvae``, where the scikit-learn data home is
        given by :func:`sklearn.datasets.get_data_home` (``~/scikit_learn_data``
        unless ``SCIKIT_LEARN_DATA`` is set).
@@ -95,7 +95,7 @@ def get_data_home(data_home: str | os.PathLike[str] | None = None) -> pathlib.Pa
     Parameters
     ----------
     data_home : str or os.PathLike, default=None
-        Folder to use when ``SKVAE_DATA`` is not set. If None, use
+        Folder to use. If None, use ``SKVAE_DATA`` when set, else
         ``<scikit-learn data home>/skvae``.
 
     Returns
@@ -104,10 +104,10 @@ def get_data_home(data_home: str | os.PathLike[str] | None = None) -> pathlib.Pa
         The skvae data folder. It exists when this function returns.
     """
     env_home = os.environ.get(_ENV_VAR)
-    if env_home:
-        path = pathlib.Path(env_home)
-    elif data_home is not None:
+    if data_home is not None:
         path = pathlib.Path(data_home)
+    elif env_home:
+        path = pathlib.Path(env_home)
     else:
         path = pathlib.Path(_sklearn_get_data_home()) / "skvae"
     path = path.expanduser()

@@ -3,3 +3,39 @@ import os
 # sklearn's array-API check (numpy namespace) runs only when SciPy's array API
 # support is on; it must be set before SciPy is first imported.
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+TOPIC_WORDS = [
+    "ball goal team match player score coach league season win",
+    "code python compile bug function class module test debug release",
+    "rain cloud storm wind sunny forecast snow weather cold warm",
+]
+
+
+def make_corpus(n_docs: int = 90, doc_length: int = 30, seed: int = 0):
+    """Documents drawn from three disjoint-vocabulary topics, and their topic."""
+    rng = np.random.RandomState(seed)
+    vocabularies = [words.split() for words in TOPIC_WORDS]
+    shared = ["the", "a", "of", "and", "to", "in", "is", "it"]
+    docs, labels = [], []
+    for i in range(n_docs):
+        label = i % len(vocabularies)
+        words = rng.choice(vocabularies[label], size=doc_length)
+        noise = rng.choice(shared, size=doc_length // 3)
+        docs.append(" ".join([*words, *noise]))
+        labels.append(label)
+    return docs, np.array(labels)
+
+
+@pytest.fixture
+def corpus():
+    return make_corpus()
+
+
+@pytest.fixture
+def counts(corpus):
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    return CountVectorizer().fit_transform(corpus[0])

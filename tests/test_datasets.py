@@ -81,8 +81,9 @@ def test_get_data_home_default_and_env(tmp_path, monkeypatch):
     assert home == tmp_path / "sk" / "skvae" and home.is_dir()
 
     monkeypatch.setenv("SKVAE_DATA", str(tmp_path / "env"))
-    home = get_data_home(tmp_path / "arg")
+    home = get_data_home()
     assert home == tmp_path / "env" and home.is_dir()
+    assert get_data_home(tmp_path / "arg") == tmp_path / "arg"
 
 
 def test_load_20newsgroups_missing_no_download(tmp_path, monkeypatch):

@@ -1,0 +1,225 @@
+"""Behaviour of VAEEmbedder beyond sklearn's generic checks."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+
+from skvae import VAEEmbedder
+
+
+def fast(**params):
+    defaults = dict(
+        n_components=3, hidden_layer_sizes=(32,), max_iter=30, random_state=0
+    )
+    return VAEEmbedder(**{**defaults, **params})
+
+
+@pytest.fixture(autouse=True)
+def _quiet_convergence(recwarn):
+    """Short test fits stop before convergence on purpose."""
+
+
+@pytest.mark.parametrize(
+    "make_X, expected",
+    [
+        (lambda rng: rng.poisson(2.0, size=(40, 6)), "multinomial"),
+        (lambda rng: rng.binomial(1, 0.3, size=(40, 6)), "bernoulli"),
+        (lambda rng: rng.normal(size=(40, 6)), "gaussian"),
+        (lambda rng: rng.uniform(size=(40, 6)), "gaussian"),
+    ],
+)
+def test_auto_likelihood_follows_the_data(make_X, expected):
+    X = make_X(np.random.RandomState(0)).astype(float)
+    assert fast(max_iter=2).fit(X).likelihood_ == expected
+
+
+@pytest.mark.parametrize("likelihood", ["multinomial", "poisson", "bernoulli"])
+def test_count_likelihoods_learn(counts, likelihood):
+    X = (counts > 0).astype(float) if likelihood == "bernoulli" else counts
+    vae = fast(likelihood=likelihood).fit(X)
+    assert vae.loss_curve_[-1] < vae.loss_curve_[0]
+    assert np.isfinite(vae.score(X))
+    assert len(vae.loss_curve_) == vae.n_iter_
+
+
+def test_gaussian_reconstruction_beats_the_mean():
+    rng = np.random.RandomState(0)
+    latent = rng.normal(size=(200, 2))
+    X = latent @ rng.normal(size=(2, 8)) * 5 + 100 + 0.1 * rng.normal(size=(200, 8))
+    vae = fast(n_components=2, max_iter=150, learning_rate_init=1e-2).fit(X)
+    assert vae.likelihood_ == "gaussian"
+    error = np.mean((vae.inverse_transform(vae.transform(X)) - X) ** 2)
+    assert error < 0.1 * np.mean((X - X.mean(axis=0)) ** 2)
+
+
+def test_gaussian_decoder_is_linear_in_components():
+    X = np.random.RandomState(0).normal(size=(50, 5)) * 3 + 7
+    vae = fast(n_components=2).fit(X)
+    Z = np.random.RandomState(1).normal(size=(4, 2))
+    offset = vae.inverse_transform(np.zeros((1, 2)))
+    assert_allclose(vae.inverse_transform(Z), offset + Z @ vae.components_, rtol=1e-5)
+
+
+def test_transform_is_batch_and_order_independent(counts):
+    vae = fast().fit(counts)
+    Z = vae.transform(counts)
+    perm = np.random.RandomState(0).permutation(counts.shape[0])
+    assert_allclose(vae.transform(counts[perm]), Z[perm], rtol=1e-12)
+    assert_allclose(vae.transform(counts[:1]), Z[:1], rtol=1e-12)
+    assert_array_equal(vae.transform(counts), Z)
+
+
+def test_same_seed_gives_identical_embeddings(counts):
+    Z1 = fast(random_state=3).fit_transform(counts)
+    Z2 = fast(random_state=3).fit_transform(counts)
+    assert_array_equal(Z1, Z2)
+    assert not np.allclose(Z1, fast(random_state=4).fit_transform(counts))
+
+
+def test_fit_leaves_global_torch_rng_alone(counts):
+    import torch
+
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    fast(max_iter=2).fit(counts)
+    assert torch.equal(torch.rand(3), expected)
+
+
+@pytest.mark.parametrize(
+    "to_sparse", [sp.csr_matrix, sp.csc_matrix, sp.coo_matrix, sp.csr_array]
+)
+def test_sparse_input_matches_dense(counts, to_sparse):
+    dense = counts.toarray()
+    vae = fast().fit(dense)
+    assert_allclose(vae.transform(to_sparse(dense)), vae.transform(dense), rtol=1e-12)
+    Z_sparse_fit = fast().fit(to_sparse(dense)).transform(dense)
+    assert_allclose(Z_sparse_fit, vae.transform(dense), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_is_preserved(counts, dtype):
+    X = counts.astype(dtype)
+    vae = fast(max_iter=2).fit(X)
+    assert vae.transform(X).dtype == dtype
+    assert vae.inverse_transform(vae.transform(X)).dtype == dtype
+    assert vae.components_.dtype == dtype
+
+
+def test_score_is_the_beta_one_elbo(counts):
+    vae = fast(beta=4.0).fit(counts)
+    assert vae.score(counts) == pytest.approx(vae.score_samples(counts).mean())
+    before = vae.score(counts)
+    vae.set_params(beta=0.1)
+    assert vae.score(counts) == before
+    # The ELBO bounds the log-likelihood from below: it is negative for counts.
+    assert np.all(vae.score_samples(counts) < 0)
+
+
+def test_score_prefers_a_trained_model(counts):
+    untrained = fast(max_iter=1, learning_rate_init=1e-6).fit(counts)
+    trained = fast(max_iter=60).fit(counts)
+    assert trained.score(counts) > untrained.score(counts)
+
+
+@pytest.mark.parametrize("likelihood", ["multinomial", "poisson", "bernoulli"])
+def test_sample_draws_from_the_support(counts, likelihood):
+    X = (counts > 0).astype(float) if likelihood == "bernoulli" else counts
+    vae = fast(likelihood=likelihood, max_iter=5).fit(X)
+    samples = vae.sample(7, random_state=0)
+    assert samples.shape == (7, X.shape[1])
+    assert np.all(samples >= 0) and np.all(samples == np.round(samples))
+    assert_array_equal(samples, vae.sample(7, random_state=0))
+    if likelihood == "bernoulli":
+        assert samples.max() <= 1
+
+
+def test_sample_gaussian_has_the_training_scale():
+    X = np.random.RandomState(0).normal(size=(300, 3)) * [1, 10, 100] + 50
+    vae = fast(max_iter=60).fit(X)
+    samples = vae.sample(2000, random_state=0)
+    assert_allclose(samples.std(axis=0), X.std(axis=0), rtol=0.3)
+    assert np.all(np.abs(samples.mean(axis=0) - X.mean(axis=0)) < 0.3 * X.std(axis=0))
+
+
+def test_early_stopping_records_validation_scores(counts):
+    vae = fast(early_stopping=True, n_iter_no_change=3, tol=1e-2, max_iter=200).fit(
+        counts
+    )
+    assert len(vae.validation_scores_) == vae.n_iter_
+    assert vae.best_validation_score_ == max(vae.validation_scores_)
+    assert vae.best_loss_ is None
+    assert vae.n_iter_ < 200
+
+
+def test_training_loss_convergence_stops_before_max_iter(counts):
+    vae = fast(max_iter=500, tol=0.05, n_iter_no_change=2).fit(counts)
+    assert vae.n_iter_ < 500
+    assert vae.validation_scores_ is None
+    assert vae.best_loss_ == min(vae.loss_curve_)
+
+
+def test_max_iter_reached_warns(counts):
+    with pytest.warns(ConvergenceWarning, match="maximum iterations"):
+        fast(max_iter=2, tol=0).fit(counts)
+
+
+def test_kl_warmup_does_not_count_towards_convergence(counts):
+    vae = fast(kl_warmup_iter=8, n_iter_no_change=1, tol=10.0, max_iter=50)
+    # 8 warm-up epochs, one that sets the best loss, one without improvement.
+    assert vae.fit(counts).n_iter_ == 10
+
+
+def test_verbose_shows_progress(counts, capsys):
+    fast(max_iter=3, verbose=2).fit(counts)
+    captured = capsys.readouterr()
+    assert "Iteration 3, loss =" in captured.out
+    assert "VAEEmbedder" in captured.err
+
+
+def test_diverging_fit_raises_and_leaves_estimator_unfitted():
+    X = np.random.RandomState(0).normal(size=(50, 4)) * 1e20
+    vae = fast(learning_rate_init=1e30, max_iter=50)
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        vae.fit(X)
+    with pytest.raises(NotFittedError):
+        vae.transform(X)
+    assert not hasattr(vae, "n_features_in_")
+
+
+def test_failed_refit_does_not_keep_the_old_model(counts):
+    vae = fast(max_iter=2, likelihood="multinomial").fit(counts)
+    with pytest.raises(ValueError, match="Negative values"):
+        vae.fit(-counts.toarray())
+    with pytest.raises(NotFittedError):
+        vae.transform(counts)
+
+
+def test_components_and_feature_names(counts):
+    vae = fast().fit(counts)
+    assert vae.components_.shape == (3, counts.shape[1])
+    assert list(vae.get_feature_names_out()) == [
+        "vaeembedder0",
+        "vaeembedder1",
+        "vaeembedder2",
+    ]
+
+
+def test_set_output_pandas(counts):
+    pd = pytest.importorskip("pandas")
+    vae = fast(max_iter=2).set_output(transform="pandas")
+    frame = vae.fit_transform(counts.toarray())
+    assert isinstance(frame, pd.DataFrame)
+    assert list(frame.columns) == list(vae.get_feature_names_out())
+
+
+def test_fitted_state_is_plain_numpy(counts):
+    import torch
+
+    vae = fast(max_iter=2).fit(counts)
+    for value in vars(vae).values():
+        assert not isinstance(value, torch.Tensor | torch.nn.Module)
+    for array in vae._network_state.values():
+        assert type(array) is np.ndarray
