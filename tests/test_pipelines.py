@@ -14,9 +14,7 @@ from sklearn.pipeline import make_pipeline
 
 from skvae import VAEEmbedder
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore::sklearn.exceptions.ConvergenceWarning"
-)
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 def vae(**params):
@@ -52,9 +50,7 @@ def test_grid_search_over_pipeline_in_parallel(corpus):
 
 
 def test_grid_search_without_y_selects_by_score(counts):
-    grid = GridSearchCV(
-        vae(max_iter=20), {"n_components": [1, 3], "beta": [1.0]}, cv=3
-    )
+    grid = GridSearchCV(vae(max_iter=20), {"n_components": [1, 3], "beta": [1.0]}, cv=3)
     grid.fit(counts)
     scores = grid.cv_results_["mean_test_score"]
     assert np.all(np.isfinite(scores)) and np.all(scores < 0)
