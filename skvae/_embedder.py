@@ -277,13 +277,21 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         """
         self._clear_fitted_state()
         try:
-            self._fit(X)
+            converged = self._fit(X)
         except BaseException:
             self._clear_fitted_state()
             raise
+        if not converged:
+            warnings.warn(
+                f"VAEEmbedder: maximum iterations ({self.max_iter}) reached and "
+                "the optimization hasn't converged yet.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
         return self
 
-    def _fit(self, X) -> None:
+    def _fit(self, X) -> bool:
+        """Train and store the fitted state; returns whether training converged."""
         X = self._validate_input(X, reset=True)
         likelihood = resolve_likelihood(X, self.likelihood)
         check_likelihood_input(X, likelihood, type(self).__name__)
@@ -332,13 +340,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         self.best_validation_score_ = history.best_score if early else None
         self.best_loss_ = None if early else min(history.loss_curve)
         self.components_ = self._decoder_loadings().astype(X.dtype, copy=False)
-        if not history.converged and not early:
-            warnings.warn(
-                f"VAEEmbedder: maximum iterations ({self.max_iter}) reached and "
-                "the training loss has not converged yet.",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
+        return history.converged
 
     # ------------------------------------------------------------ inference
 

@@ -223,3 +223,23 @@ def test_fitted_state_is_plain_numpy(counts):
         assert not isinstance(value, torch.Tensor | torch.nn.Module)
     for array in vae._network_state.values():
         assert type(array) is np.ndarray
+
+
+@pytest.mark.parametrize("likelihood", ["multinomial", "gaussian"])
+def test_sparse_input_is_densified_one_batch_at_a_time(counts, monkeypatch, likelihood):
+    import skvae._batching
+
+    densified = []
+    toarray = sp.csr_matrix.toarray
+
+    def recording_toarray(self, *args, **kwargs):
+        densified.append(self.shape[0])
+        return toarray(self, *args, **kwargs)
+
+    monkeypatch.setattr(sp.csr_matrix, "toarray", recording_toarray)
+    # Inference batches of 16 rows for this vocabulary size.
+    monkeypatch.setattr(skvae._batching, "_INFERENCE_BATCH_ELEMENTS", 16)
+    vae = fast(batch_size=16, max_iter=2, likelihood=likelihood).fit(counts)
+    vae.transform(counts)
+    vae.score(counts)
+    assert densified and max(densified) <= 16
