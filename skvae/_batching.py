@@ -28,9 +28,16 @@ def rows_to_tensor(
 def shuffled_batches(
     n_samples: int, batch_size: int, rng: np.random.RandomState, shuffle: bool
 ) -> Iterator[np.ndarray]:
-    """Index arrays covering ``range(n_samples)`` once, in random order."""
+    """Index arrays covering ``range(n_samples)`` once, in random order.
+
+    A last batch of a single row joins the one before it: batch normalisation
+    cannot train on one row.
+    """
     order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
-    for batch in gen_batches(n_samples, batch_size):
+    batches = list(gen_batches(n_samples, batch_size))
+    if len(batches) > 1 and batches[-1].stop - batches[-1].start == 1:
+        batches[-2:] = [slice(batches[-2].start, n_samples)]
+    for batch in batches:
         yield np.sort(order[batch])
 
 

@@ -24,19 +24,35 @@ from sklearn.utils import check_array, check_random_state, check_scalar
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._inference import INFERENCE_DTYPE, decoded_mean, elbo, posterior_mean
+from ._inference import (
+    INFERENCE_DTYPE,
+    decoded_mean,
+    decoder_loadings,
+    elbo,
+    posterior_mean,
+)
 from ._likelihoods import (
     COUNT_LIKELIHOODS,
     LIKELIHOOD_NAMES,
     check_likelihood_input,
+    has_missing,
     input_statistics,
     resolve_likelihood,
 )
-from ._network import ACTIVATIONS, NetworkSpec, build_network, create_network
+from ._network import (
+    ACTIVATIONS,
+    LATENTS,
+    NetworkSpec,
+    build_network,
+    create_network,
+    prior_moments,
+)
 from ._network import network_state as numpy_state
 from ._training import TrainingSettings, fit_loop
 
 _DEFAULT_BATCH_SIZE = 200
+# The topic model's product of experts is defined for counts.
+_TOPIC_LIKELIHOODS = ("multinomial", "poisson")
 
 
 class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -68,19 +84,52 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         - ``"gaussian"``: real values (e.g. TF-IDF or measurements), with a
           learned variance per feature.
         - ``"auto"``: ``"multinomial"`` for non-negative integers,
-          ``"bernoulli"`` if every value is 0 or 1, ``"gaussian"`` otherwise.
+          ``"bernoulli"`` if every value is 0 or 1, ``"gaussian"`` otherwise;
+          with ``latent="topic"``, ``"multinomial"`` for any non-negative
+          data.
           The choice is stored in ``likelihood_``.
 
         The count likelihoods reject negative input.
 
+    latent : {"gaussian", "topic"}, default="gaussian"
+        Latent space.
+
+        - ``"gaussian"``: z ~ N(0, I); :meth:`transform` returns the posterior
+          mean of z, and the decoder is linear in z.
+        - ``"topic"``: the ProdLDA topic model (Srivastava & Sutton, 2017): a
+          logistic-normal latent whose prior is the Laplace approximation of a
+          Dirichlet(``doc_topic_prior``), topic proportions theta = softmax(z),
+          and a product-of-experts decoder, linear in theta and followed by
+          batch normalisation; the posterior parameters are batch-normalised
+          and ``dropout`` also applies to theta.  :meth:`transform` returns
+          topic proportions (rows sum to 1), like LatentDirichletAllocation,
+          and :meth:`inverse_transform` takes them.  Needs the multinomial or
+          Poisson likelihood.
+
+    doc_topic_prior : float, default=1.0
+        Concentration alpha of the symmetric Dirichlet prior over topic
+        proportions (``latent="topic"`` only).
+
     hidden_layer_sizes : array-like of int or int, default=(256,)
         Widths of the encoder's hidden layers; ``()`` makes the encoder linear.
+
+    tied_weights : bool, default=False
+        Share the vocabulary-sized matrix between the encoder's first layer and
+        the decoder.  The shared matrix E has shape (n_features, width), where
+        width is ``hidden_layer_sizes[0]``, or ``n_components`` when
+        ``hidden_layer_sizes=()``; the encoder's first layer computes
+        ``x @ E``, and the decoder ``h @ P.T @ E.T`` with a small learned
+        projection P of shape (width, n_components).  This works for every
+        ``hidden_layer_sizes`` and removes the decoder's own
+        (n_features, n_components) matrix.  With missing values, the
+        indicator columns keep their own weights.
 
     activation : {"relu", "softplus", "tanh", "elu"}, default="softplus"
         Activation of the encoder's hidden layers.
 
-    dropout : float, default=0.0
-        Dropout rate after each encoder hidden layer during training.
+    dropout : float, default=0.2
+        Dropout rate on the encoder's last hidden layer during training (and
+        on the topic proportions in topic mode).
 
     batch_size : int or "auto", default="auto"
         Minibatch size; ``"auto"`` uses ``min(200, n_samples)``.
@@ -132,10 +181,14 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     Attributes
     ----------
     components_ : ndarray of shape (n_components, n_features)
-        Decoder weights: what each latent dimension adds to the decoder's
-        natural parameter of every feature (the logits for the multinomial,
-        Poisson and Bernoulli likelihoods, the mean in the input's units for
-        the Gaussian).
+        Decoder weights: what one unit of each latent dimension adds to the
+        decoder's natural parameter of every feature (the logits for the
+        multinomial, Poisson and Bernoulli likelihoods, the mean in the input's
+        units for the Gaussian).  With ``latent="gaussian"`` the decoder is
+        linear in z.  With ``latent="topic"`` it is linear in the topic
+        proportions theta, not in z: row k holds topic k's weight for every
+        term (after the decoder's batch normalisation), and its largest entries
+        are the topic's top terms.
 
     likelihood_ : str
         The likelihood used, as resolved from ``likelihood``.
@@ -155,6 +208,9 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
     best_validation_score_ : float or None
         Best validation ELBO with early stopping, else None.
+
+    n_components_ : int
+        Number of latent dimensions of the fitted model.
 
     random_state_ : RandomState instance
         The random generator used by the last fit.
@@ -192,10 +248,13 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "beta": [Interval(Real, 0, None, closed="left")],
         "likelihood": [StrOptions({"auto", *LIKELIHOOD_NAMES})],
+        "latent": [StrOptions(set(LATENTS))],
+        "doc_topic_prior": [Interval(Real, 0, None, closed="neither")],
         "hidden_layer_sizes": [
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
+        "tied_weights": ["boolean"],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_size": [
@@ -221,9 +280,12 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         *,
         beta=1.0,
         likelihood="auto",
+        latent="gaussian",
+        doc_topic_prior=1.0,
         hidden_layer_sizes=(256,),
+        tied_weights=False,
         activation="softplus",
-        dropout=0.0,
+        dropout=0.2,
         batch_size="auto",
         max_iter=200,
         learning_rate_init=1e-3,
@@ -240,7 +302,10 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         self.n_components = n_components
         self.beta = beta
         self.likelihood = likelihood
+        self.latent = latent
+        self.doc_topic_prior = doc_topic_prior
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.tied_weights = tied_weights
         self.activation = activation
         self.dropout = dropout
         self.batch_size = batch_size
@@ -293,8 +358,11 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     def _fit(self, X) -> bool:
         """Train and store the fitted state; returns whether training converged."""
         X = self._validate_input(X, reset=True)
-        likelihood = resolve_likelihood(X, self.likelihood)
+        likelihood = resolve_likelihood(
+            X, self.likelihood, topic=self.latent == "topic"
+        )
         check_likelihood_input(X, likelihood, type(self).__name__)
+        self._check_latent(X, likelihood)
         hidden_layer_sizes = self._check_hidden_layer_sizes()
         device = self._resolve_device()
         batch_size = self._check_batch_size(X.shape[0])
@@ -308,6 +376,10 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             activation=self.activation,
             dropout=float(self.dropout),
             likelihood=likelihood,
+            latent=self.latent,
+            doc_topic_prior=float(self.doc_topic_prior),
+            tied_weights=bool(self.tied_weights),
+            missing_indicator=has_missing(X),
         )
         settings = TrainingSettings(
             max_iter=self.max_iter,
@@ -332,6 +404,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         self._network_spec = spec.to_dict()
         self._network_state = numpy_state(network)
         self.likelihood_ = likelihood
+        self.n_components_ = self.n_components
         self.random_state_ = random_state
         self.n_iter_ = history.n_iter
         self.loss_curve_ = history.loss_curve
@@ -339,7 +412,10 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         early = X_val is not None
         self.best_validation_score_ = history.best_score if early else None
         self.best_loss_ = None if early else min(history.loss_curve)
-        self.components_ = self._decoder_loadings().astype(X.dtype, copy=False)
+        # From the float64 rebuild, as used for inference, so that
+        # inverse_transform is exactly linear in components_.
+        loadings = decoder_loadings(self._inference_network())
+        self.components_ = loadings.astype(X.dtype, copy=False)
         return history.converged
 
     # ------------------------------------------------------------ inference
@@ -369,14 +445,16 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     def inverse_transform(self, X):
         """Decode latent rows to the expected value of x in the input's space.
 
-        For the multinomial likelihood, where a latent row fixes only the word
-        distribution, the expected counts assume the mean training document
-        length.
+        ``inverse_transform(transform(X))`` is the model's reconstruction of X,
+        which fills in missing entries.  For the multinomial likelihood, where a
+        latent row fixes only the word distribution, the expected counts assume
+        the mean training document length.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_components)
-            Latent rows, e.g. the output of :meth:`transform`.
+            Rows in the space :meth:`transform` returns: latent means, or topic
+            proportions with ``latent="topic"``.
 
         Returns
         -------
@@ -385,11 +463,10 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         """
         check_is_fitted(self)
         Z = check_array(X, dtype=[np.float64, np.float32])
-        n_components = self._network_spec["n_components"]
-        if Z.shape[1] != n_components:
+        if Z.shape[1] != self.n_components_:
             raise ValueError(
                 f"X has {Z.shape[1]} columns, but VAEEmbedder has "
-                f"n_components={n_components} latent dimensions."
+                f"n_components={self.n_components_} latent dimensions."
             )
         return decoded_mean(self._inference_network(), Z).astype(Z.dtype, copy=False)
 
@@ -437,6 +514,40 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         """
         return float(np.mean(self.score_samples(X)))
 
+    def perplexity(self, X):
+        """Per-word perplexity of X from the ELBO, as LatentDirichletAllocation's.
+
+        ``exp(-sum_d bound_d / sum_d N_d)``, where ``bound_d`` is document d's
+        ELBO (beta = 1) without the multinomial coefficient, i.e. a lower bound
+        on the log-probability of its word sequence, and ``N_d`` its number of
+        observed words.  Lower is better; an upper bound on the true
+        perplexity.  With the Poisson likelihood, ``bound_d`` is the full
+        Poisson ELBO.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Document-word counts.
+
+        Returns
+        -------
+        perplexity : float
+            Perplexity per word.
+        """
+        check_is_fitted(self)
+        if self.likelihood_ not in _TOPIC_LIKELIHOODS:
+            raise ValueError(
+                "perplexity is defined for the count likelihoods 'multinomial' "
+                f"and 'poisson'; this model uses {self.likelihood_!r}."
+            )
+        X = self._validate_input(X, reset=False)
+        check_likelihood_input(X, self.likelihood_, type(self).__name__)
+        bound = elbo(self._inference_network(), X, per_word=True).sum()
+        n_words = np.nansum(X.data if sp.issparse(X) else X)
+        if n_words == 0:
+            raise ValueError("perplexity needs at least one word in X.")
+        return float(np.exp(-bound / n_words))
+
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the generative model p(z) p(x|z).
 
@@ -460,19 +571,24 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
         rng = np.random.default_rng(seed)
         network = self._inference_network()
-        Z = rng.standard_normal((n_samples, self._network_spec["n_components"]))
-        return network.likelihood.sample(decoded_mean(network, Z), rng)
+        mean, var = prior_moments(network.spec)
+        z = mean + np.sqrt(var) * rng.standard_normal((n_samples, self.n_components_))
+        codes = network.embed(torch.tensor(z, dtype=INFERENCE_DTYPE)).numpy()
+        return network.likelihood.sample(decoded_mean(network, codes), rng)
 
     # -------------------------------------------------------------- helpers
 
     @property
     def _n_features_out(self):
-        return self._network_spec["n_components"]
+        return self.n_components_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.input_tags.positive_only = self.likelihood in COUNT_LIKELIHOODS
+        tags.input_tags.allow_nan = True
+        tags.input_tags.positive_only = (
+            self.likelihood in COUNT_LIKELIHOODS or self.latent == "topic"
+        )
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
@@ -483,9 +599,29 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             reset=reset,
             accept_sparse=("csr", "csc", "coo"),
             dtype=[np.float64, np.float32],
+            ensure_all_finite="allow-nan",
         )
         # CSR gives cheap row slices; CSC/COO are converted (one copy of X).
         return X.tocsr() if sp.issparse(X) else X
+
+    def _check_latent(self, X, likelihood: str) -> None:
+        if self.latent != "topic":
+            return
+        if self.likelihood == "auto" and likelihood not in _TOPIC_LIKELIHOODS:
+            raise ValueError(
+                f"Negative values in data passed to {type(self).__name__}: "
+                "latent='topic' needs non-negative counts."
+            )
+        if likelihood not in _TOPIC_LIKELIHOODS:
+            raise ValueError(
+                "latent='topic' needs count data and the 'multinomial' or "
+                f"'poisson' likelihood; got likelihood={likelihood!r}."
+            )
+        if X.shape[0] < 2:
+            raise ValueError(
+                "latent='topic' needs at least 2 samples (its batch "
+                f"normalisation cannot train on one); got n_samples={X.shape[0]}."
+            )
 
     def _check_hidden_layer_sizes(self) -> tuple[int, ...]:
         sizes = self.hidden_layer_sizes
@@ -545,12 +681,6 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             device=self._resolve_device(),
             dtype=INFERENCE_DTYPE,
         )
-
-    def _decoder_loadings(self) -> np.ndarray:
-        loadings = self._network_state["decoder.weight"].T.astype(np.float64)
-        if self.likelihood_ == "gaussian":
-            loadings = loadings * self._network_state["likelihood.scale"]
-        return loadings
 
     def _clear_fitted_state(self) -> None:
         fitted = [

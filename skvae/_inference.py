@@ -37,34 +37,64 @@ def _placement(network: VAENetwork) -> dict:
 
 @torch.no_grad()
 def posterior_mean(network: VAENetwork, X) -> np.ndarray:
-    """Mean of q(z | x) for every row of X."""
+    """Mean of q(z | x) for every row of X (its softmax in topic mode)."""
     placement = _placement(network)
     chunks = []
     for rows in inference_batches(X.shape[0], X.shape[1]):
         x = rows_to_tensor(X, rows, **placement)
-        chunks.append(network.encode(x)[0].cpu().numpy())
+        chunks.append(network.embed(network.encode(x)[0]).cpu().numpy())
     return np.concatenate(chunks)
 
 
 @torch.no_grad()
-def elbo(network: VAENetwork, X, *, beta: float = 1.0) -> np.ndarray:
-    """Per-row evidence lower bound E_q[log p(x|z)] - beta * KL."""
+def elbo(
+    network: VAENetwork, X, *, beta: float = 1.0, per_word: bool = False
+) -> np.ndarray:
+    """Per-row evidence lower bound E_q[log p(x|z)] - beta * KL.
+
+    ``per_word=True`` drops the multinomial coefficient: the bound on the
+    probability of the word sequence, as in LDA's perplexity.
+    """
     placement = _placement(network)
-    eps = torch.tensor(score_noise(network.decoder.in_features), **placement)
+    eps = torch.tensor(score_noise(network.spec.n_components), **placement)
     chunks = []
     for rows in inference_batches(X.shape[0], X.shape[1]):
         x = rows_to_tensor(X, rows, **placement)
         log_lik, kl = network.elbo_terms(x, eps)
-        chunks.append((log_lik - beta * kl).cpu().numpy())
+        bound = log_lik - beta * kl
+        if per_word:
+            bound = bound - network.likelihood.sequence_correction(torch.nan_to_num(x))
+        chunks.append(bound.cpu().numpy())
     return np.concatenate(chunks)
 
 
 @torch.no_grad()
 def decoded_mean(network: VAENetwork, Z: np.ndarray) -> np.ndarray:
-    """E[x | z] for every latent row of Z."""
+    """E[x | .] for every row of Z: latent means, or topic proportions."""
     placement = _placement(network)
     chunks = []
-    for rows in inference_batches(Z.shape[0], network.decoder.out_features):
+    for rows in inference_batches(Z.shape[0], network.spec.n_features):
         z = rows_to_tensor(Z, rows, **placement)
         chunks.append(network.likelihood.mean(network.decode(z)).cpu().numpy())
     return np.concatenate(chunks)
+
+
+@torch.no_grad()
+def decoder_loadings(network: VAENetwork) -> np.ndarray:
+    """What one unit of each latent coordinate adds to each feature's eta.
+
+    Shape (n_components, n_features).  In topic mode the decoder's batch norm
+    divides each feature by its running standard deviation; the loadings
+    include that, so they are the topic-word weights the model really uses.
+    The Gaussian's are in the input's units.
+    """
+    weight = network.decoder.weight().double()
+    batch_norm = network.decoder.batch_norm
+    if batch_norm is not None:
+        weight = (
+            weight
+            / torch.sqrt(batch_norm.running_var.double() + batch_norm.eps)[:, None]
+        )
+    if network.spec.likelihood == "gaussian":
+        weight = weight * network.likelihood.scale.double()[:, None]
+    return weight.T.cpu().numpy()

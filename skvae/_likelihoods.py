@@ -9,12 +9,12 @@ here too, in plain numpy, so they run before any torch code.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
 import torch
 from sklearn.utils.sparsefuncs import mean_variance_axis
-from sklearn.utils.validation import check_non_negative
 from torch import nn
 from torch.nn import functional as F
 
@@ -26,32 +26,36 @@ COUNT_LIKELIHOODS = ("multinomial", "poisson", "bernoulli")
 _MIN_GAUSSIAN_SCALE = 1e-3
 
 
+def _values(X) -> np.ndarray:
+    """The observed values of X (stored entries of a sparse matrix), NaN dropped."""
+    values = X.data if sp.issparse(X) else np.asarray(X).ravel()
+    return values[~np.isnan(values)]
+
+
 def _min_max(X) -> tuple[float, float]:
-    values = X.data if sp.issparse(X) else X
-    if values.size == 0:
-        return 0.0, 0.0
-    low, high = float(values.min()), float(values.max())
+    values = _values(X)
+    low = float(values.min()) if values.size else 0.0
+    high = float(values.max()) if values.size else 0.0
     if sp.issparse(X) and X.nnz < X.shape[0] * X.shape[1]:
         low, high = min(low, 0.0), max(high, 0.0)
     return low, high
 
 
-def _is_integral(X) -> bool:
-    values = X.data if sp.issparse(X) else X
-    return bool(np.all(np.equal(np.mod(values, 1), 0)))
-
-
-def resolve_likelihood(X, likelihood: str) -> str:
+def resolve_likelihood(X, likelihood: str, *, topic: bool = False) -> str:
     """Return the likelihood to use for ``X``; ``"auto"`` inspects the data.
 
     Non-negative integers become ``"multinomial"`` (bag-of-words counts), except
     when every value is 0 or 1, which becomes ``"bernoulli"``; anything else
     (negative or fractional values such as TF-IDF) becomes ``"gaussian"``.
+    A topic model (``topic=True``) treats any non-negative data as (soft)
+    counts: ``"multinomial"``.  Missing values (NaN) are ignored.
     """
     if likelihood != "auto":
         return likelihood
     low, high = _min_max(X)
-    if low < 0 or not _is_integral(X):
+    if topic and low >= 0:
+        return "multinomial"
+    if low < 0 or np.any(np.mod(_values(X), 1) != 0):
         return "gaussian"
     if high <= 1:
         return "bernoulli"
@@ -62,36 +66,62 @@ def check_likelihood_input(X, likelihood: str, estimator_name: str) -> None:
     """Raise ``ValueError`` when ``X`` lies outside the likelihood's support."""
     if likelihood not in COUNT_LIKELIHOODS:
         return
-    check_non_negative(X, f"{estimator_name} (likelihood={likelihood!r})")
-    if likelihood == "bernoulli" and _min_max(X)[1] > 1:
+    low, high = _min_max(X)
+    # sklearn's check_non_negative would let a NaN hide the negative values.
+    if low < 0:
+        raise ValueError(
+            f"Negative values in data passed to {estimator_name} "
+            f"(likelihood={likelihood!r})."
+        )
+    if likelihood == "bernoulli" and high > 1:
         raise ValueError(
             f"{estimator_name} with likelihood='bernoulli' needs values in [0, 1]; "
-            f"the largest value in X is {_min_max(X)[1]:g}."
+            f"the largest value in X is {high:g}."
         )
+
+
+def has_missing(X) -> bool:
+    values = X.data if sp.issparse(X) else X
+    return bool(np.isnan(values).any())
 
 
 def input_statistics(X, likelihood: str) -> dict[str, np.ndarray]:
     """Per-feature statistics of the training data that a likelihood keeps.
 
-    They set the decoder's initial bias (the average document) and, for the
-    Gaussian, the standardisation of each feature.
+    They set the decoder's initial bias (the average row), the values the
+    encoder sees in place of missing entries (``feature_mean``) and, for the
+    Gaussian, the standardisation of each feature.  NaNs are ignored.
     """
     if sp.issparse(X):
         mean, var = mean_variance_axis(X, axis=0)
-        row_sums = np.asarray(X.sum(axis=1)).ravel()
+        row_sums = np.asarray(
+            sp.csr_matrix((np.nan_to_num(X.data), X.indices, X.indptr), X.shape).sum(
+                axis=1
+            )
+        ).ravel()
     else:
-        mean, var = X.mean(axis=0), X.var(axis=0)
-        row_sums = X.sum(axis=1)
-    mean = np.asarray(mean, dtype=np.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+            mean, var = np.nanmean(X, axis=0), np.nanvar(X, axis=0)
+        row_sums = np.nansum(X, axis=1)
+    mean = np.nan_to_num(np.asarray(mean, dtype=np.float64))
+    statistics = {"feature_mean": mean}
     if likelihood == "gaussian":
-        scale = np.sqrt(np.asarray(var, dtype=np.float64))
+        scale = np.sqrt(np.nan_to_num(np.asarray(var, dtype=np.float64)))
         scale[scale < 10 * np.finfo(np.float64).eps] = 1.0
-        return {"location": mean, "scale": scale}
+        statistics.update(location=mean, scale=scale)
     if likelihood == "multinomial":
         mean_length = max(float(row_sums.mean()), 1.0)
         frequency = mean / mean.sum() if mean.sum() > 0 else np.ones_like(mean)
-        return {"frequency": frequency, "mean_length": np.array([mean_length])}
-    return {"feature_mean": mean}
+        statistics.update(frequency=frequency, mean_length=np.array([mean_length]))
+    return statistics
+
+
+def masked_sum(terms: torch.Tensor, observed: torch.Tensor | None) -> torch.Tensor:
+    """Sum of per-feature terms over the observed features of each row."""
+    if observed is not None:
+        terms = torch.where(observed, terms, torch.zeros_like(terms))
+    return terms.sum(dim=1)
 
 
 class Likelihood(nn.Module):
@@ -123,9 +153,23 @@ class Likelihood(nn.Module):
         """Decoder bias that makes an all-zero ``z`` decode to the mean input."""
         raise NotImplementedError
 
-    def log_prob(self, x: torch.Tensor, eta: torch.Tensor) -> torch.Tensor:
-        """log p(x | eta), summed over features: one value per sample."""
+    def log_prob(
+        self, x: torch.Tensor, eta: torch.Tensor, observed: torch.Tensor | None
+    ) -> torch.Tensor:
+        """log p(x | eta) summed over the observed features: one value per row.
+
+        ``x`` holds no NaN (missing entries are filled); ``observed`` is the
+        boolean mask of observed entries, or None when all are observed.
+        """
         raise NotImplementedError
+
+    def sequence_correction(self, x: torch.Tensor) -> torch.Tensor:
+        """Per-row term to subtract from log p(x|z) for a per-word bound.
+
+        The multinomial's log(N! / prod x_j!): without it the bound is that of
+        the word sequence, as in LDA's perplexity.
+        """
+        return torch.zeros(x.shape[0], dtype=x.dtype, device=x.device)
 
     def mean(self, eta: torch.Tensor) -> torch.Tensor:
         """E[x | eta] in the input's units."""
@@ -151,10 +195,16 @@ class Multinomial(Likelihood):
     def initial_bias(self):
         return torch.log(self.frequency + 1e-8)
 
-    def log_prob(self, x, eta):
-        length = x.sum(dim=1)
-        coefficient = torch.lgamma(length + 1) - torch.lgamma(x + 1).sum(dim=1)
-        return (x * F.log_softmax(eta, dim=1)).sum(dim=1) + coefficient
+    def log_prob(self, x, eta, observed):
+        if observed is not None:
+            # Renormalise over the observed terms; a finite floor (not -inf)
+            # keeps 0 * log p and the gradients finite.
+            eta = eta.masked_fill(~observed, torch.finfo(eta.dtype).min / 4)
+        log_p = (x * F.log_softmax(eta, dim=1)).sum(dim=1)
+        return log_p + self.sequence_correction(x)
+
+    def sequence_correction(self, x):
+        return torch.lgamma(x.sum(dim=1) + 1) - torch.lgamma(x + 1).sum(dim=1)
 
     def mean(self, eta):
         return F.softmax(eta, dim=1) * self.mean_length
@@ -176,8 +226,8 @@ class Poisson(Likelihood):
     def initial_bias(self):
         return torch.log(self.feature_mean + 1e-8)
 
-    def log_prob(self, x, eta):
-        return (x * eta - torch.exp(eta) - torch.lgamma(x + 1)).sum(dim=1)
+    def log_prob(self, x, eta, observed):
+        return masked_sum(x * eta - torch.exp(eta) - torch.lgamma(x + 1), observed)
 
     def mean(self, eta):
         return torch.exp(eta)
@@ -195,8 +245,9 @@ class Bernoulli(Likelihood):
         p = self.feature_mean.clamp(1e-6, 1 - 1e-6)
         return torch.log(p) - torch.log1p(-p)
 
-    def log_prob(self, x, eta):
-        return -F.binary_cross_entropy_with_logits(eta, x, reduction="none").sum(dim=1)
+    def log_prob(self, x, eta, observed):
+        terms = -F.binary_cross_entropy_with_logits(eta, x, reduction="none")
+        return masked_sum(terms, observed)
 
     def mean(self, eta):
         return torch.sigmoid(eta)
@@ -229,12 +280,12 @@ class Gaussian(Likelihood):
     def _std(self):
         return F.softplus(self.raw_scale) + _MIN_GAUSSIAN_SCALE
 
-    def log_prob(self, x, eta):
+    def log_prob(self, x, eta, observed):
         std = self._std()
         standardized = (x - self.location) / self.scale
         log_density = -0.5 * ((standardized - eta) / std) ** 2 - torch.log(std)
         log_density = log_density - torch.log(self.scale) - 0.5 * math.log(2 * math.pi)
-        return log_density.sum(dim=1)
+        return masked_sum(log_density, observed)
 
     def mean(self, eta):
         return self.location + self.scale * eta

@@ -1,4 +1,18 @@
-"""The torch VAE: a Gaussian encoder q(z|x), an N(0, I) prior, a decoder p(x|z).
+"""The torch VAE: encoder q(z|x), latent prior, decoder p(x|z).
+
+Two latent spaces share the code:
+
+- ``"gaussian"``: z ~ N(0, I) and the decoder is linear in z;
+- ``"topic"`` (ProdLDA, Srivastava & Sutton 2017): a logistic-normal latent whose
+  prior is the Laplace approximation of a Dirichlet, topic proportions
+  theta = softmax(z), and a product-of-experts decoder (linear in theta, then
+  batch normalisation), with batch-normalised posterior parameters and dropout
+  on theta.
+
+With ``tied_weights`` one vocabulary-sized matrix E (n_features x width) is the
+encoder's first layer and, through a small projection P, the decoder's weight:
+``eta = h @ P.T @ E.T``.  ``width`` is the first hidden layer's size, or
+``n_components`` when the encoder has no hidden layer.
 
 The fitted estimator keeps only numpy arrays; :func:`build_network` turns them
 back into a module on any device, :func:`network_state` does the reverse.
@@ -11,10 +25,12 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from ._likelihoods import LIKELIHOOD_CLASSES, Likelihood
 
 ACTIVATIONS = {"relu": nn.ReLU, "softplus": nn.Softplus, "tanh": nn.Tanh, "elu": nn.ELU}
+LATENTS = ("gaussian", "topic")
 
 # Keeps exp(log_var) finite in float32 however far the encoder strays.
 _LOG_VAR_LIMIT = 15.0
@@ -30,81 +46,211 @@ class NetworkSpec:
     activation: str
     dropout: float
     likelihood: str
+    latent: str = "gaussian"
+    doc_topic_prior: float = 1.0
+    tied_weights: bool = False
+    missing_indicator: bool = False
+
+    @property
+    def embedding_width(self) -> int:
+        """Width of the vocabulary-sized matrix the tied layers share."""
+        sizes = self.hidden_layer_sizes
+        return sizes[0] if sizes else self.n_components
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
+def prior_moments(spec: NetworkSpec) -> tuple[float, float]:
+    """Mean and variance of each latent coordinate under the prior.
+
+    For the topic latent, the Laplace approximation of a symmetric
+    Dirichlet(alpha) in the softmax basis: mean 0, variance (1 - 1/K) / alpha.
+    """
+    if spec.latent == "gaussian":
+        return 0.0, 1.0
+    k = spec.n_components
+    return 0.0, (1.0 - 1.0 / k) / spec.doc_topic_prior if k > 1 else 1.0
+
+
 class Encoder(nn.Module):
     """x -> (mu, log_var) of the Gaussian posterior q(z | x)."""
 
-    def __init__(self, spec: NetworkSpec):
+    def __init__(self, spec: NetworkSpec, embedding: nn.Parameter | None):
         super().__init__()
+        n_in = spec.n_features * (2 if spec.missing_indicator else 1)
+        sizes = spec.hidden_layer_sizes
+        self._tied = [embedding] if embedding is not None else []  # not a submodule
+        if embedding is not None:
+            # The tied matrix is the first layer; the mask columns keep their own.
+            self.first_bias = nn.Parameter(torch.zeros(spec.embedding_width))
+            self.indicator = (
+                nn.Linear(spec.n_features, spec.embedding_width, bias=False)
+                if spec.missing_indicator
+                else None
+            )
         layers: list[nn.Module] = []
-        n_in = spec.n_features
-        for n_out in spec.hidden_layer_sizes:
-            layers += [nn.Linear(n_in, n_out), ACTIVATIONS[spec.activation]()]
-            if spec.dropout > 0:
-                layers.append(nn.Dropout(spec.dropout))
+        for i, n_out in enumerate(sizes):
+            if not (i == 0 and embedding is not None):
+                layers.append(nn.Linear(n_in, n_out))
+            layers.append(ACTIVATIONS[spec.activation]())
             n_in = n_out
+        if embedding is not None and not sizes:
+            n_in = spec.embedding_width
         self.hidden = nn.Sequential(*layers)
+        self.dropout = nn.Dropout(spec.dropout)
         self.mu = nn.Linear(n_in, spec.n_components)
         self.log_var = nn.Linear(n_in, spec.n_components)
+        batch_norm = spec.latent == "topic"
+        self.mu_norm = (
+            nn.BatchNorm1d(spec.n_components, affine=False) if batch_norm else None
+        )
+        self.log_var_norm = (
+            nn.BatchNorm1d(spec.n_components, affine=False) if batch_norm else None
+        )
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        h = self.hidden(x)
-        log_var = self.log_var(h).clamp(-_LOG_VAR_LIMIT, _LOG_VAR_LIMIT)
-        return self.mu(h), log_var
+        if self._tied:
+            n_features = self._tied[0].shape[0]
+            h = F.linear(x[:, :n_features], self._tied[0].T, self.first_bias)
+            if self.indicator is not None:
+                h = h + self.indicator(x[:, n_features:])
+        else:
+            h = x
+        h = self.dropout(self.hidden(h))
+        mu, log_var = self.mu(h), self.log_var(h)
+        if self.mu_norm is not None:
+            mu, log_var = self.mu_norm(mu), self.log_var_norm(log_var)
+        return mu, log_var.clamp(-_LOG_VAR_LIMIT, _LOG_VAR_LIMIT)
+
+
+class Decoder(nn.Module):
+    """Latent code (z, or theta in topic mode) -> natural parameters eta."""
+
+    def __init__(self, spec: NetworkSpec, embedding: nn.Parameter | None):
+        super().__init__()
+        topic = spec.latent == "topic"
+        self._tied = [embedding] if embedding is not None else []  # not a submodule
+        if embedding is not None:
+            self.projection = nn.Linear(
+                spec.n_components, spec.embedding_width, bias=False
+            )
+        else:
+            self.linear = nn.Linear(spec.n_components, spec.n_features, bias=False)
+        # Batch norm (topic mode) removes any per-feature offset: no bias there.
+        self.bias = None if topic else nn.Parameter(torch.zeros(spec.n_features))
+        self.batch_norm = (
+            nn.BatchNorm1d(spec.n_features, affine=False) if topic else None
+        )
+
+    def weight(self) -> torch.Tensor:
+        """The (n_features, n_components) matrix the decoder applies."""
+        if self._tied:
+            return self._tied[0] @ self.projection.weight
+        return self.linear.weight
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        if self._tied:
+            eta = F.linear(self.projection(h), self._tied[0])
+        else:
+            eta = self.linear(h)
+        if self.bias is not None:
+            eta = eta + self.bias
+        if self.batch_norm is not None:
+            eta = self.batch_norm(eta)
+        return eta
 
 
 class VAENetwork(nn.Module):
-    """Encoder, linear decoder and likelihood in one module.
-
-    The decoder is linear in z: ``eta = z @ W.T + b``, so its weight is the
-    natural parameter each latent dimension adds to every feature.
-    """
+    """Encoder, latent prior, decoder and likelihood in one module."""
 
     def __init__(self, spec: NetworkSpec, likelihood: Likelihood):
         super().__init__()
-        self.encoder = Encoder(spec)
-        self.decoder = nn.Linear(spec.n_components, spec.n_features)
+        self.spec = spec
+        self.embedding = (
+            nn.Parameter(torch.empty(spec.n_features, spec.embedding_width))
+            if spec.tied_weights
+            else None
+        )
+        if self.embedding is not None:
+            # Same scale as nn.Linear's default for the encoder's first layer.
+            bound = 1.0 / np.sqrt(spec.n_features)
+            nn.init.uniform_(self.embedding, -bound, bound)
+        self.encoder = Encoder(spec, self.embedding)
+        self.decoder = Decoder(spec, self.embedding)
         self.likelihood = likelihood
+        self.theta_dropout = nn.Dropout(spec.dropout if spec.latent == "topic" else 0)
+        prior_mean, prior_var = prior_moments(spec)
+        self.prior_mean, self.prior_var = prior_mean, prior_var
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.encoder(self.likelihood.encoder_input(x))
+        """Posterior parameters; missing entries (NaN) are filled for the encoder."""
+        x, observed = split_missing(x)
+        if observed is not None:
+            x = torch.where(observed, x, self.likelihood.feature_mean.to(x.dtype))
+        inputs = self.likelihood.encoder_input(x)
+        if self.spec.missing_indicator:
+            missing = (
+                torch.zeros_like(x) if observed is None else (~observed).to(x.dtype)
+            )
+            inputs = torch.cat([inputs, missing], dim=1)
+        return self.encoder(inputs)
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Natural parameters eta of p(x | z)."""
-        return self.decoder(z)
+    def embed(self, mu: torch.Tensor) -> torch.Tensor:
+        """What transform returns: z's mean, or topic proportions in topic mode."""
+        return F.softmax(mu, dim=1) if self.spec.latent == "topic" else mu
+
+    def decoder_input(self, z: torch.Tensor) -> torch.Tensor:
+        if self.spec.latent == "topic":
+            return self.theta_dropout(F.softmax(z, dim=1))
+        return z
+
+    def decode(self, h: torch.Tensor) -> torch.Tensor:
+        """Natural parameters eta of p(x | .) from the decoder's input."""
+        return self.decoder(h)
+
+    def kl(self, mu: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
+        """KL(N(mu, exp(log_var)) || prior), per row."""
+        var_ratio = log_var.exp() / self.prior_var
+        mean_term = (mu - self.prior_mean).pow(2) / self.prior_var
+        log_ratio = np.log(self.prior_var) - log_var
+        return 0.5 * (var_ratio + mean_term - 1.0 + log_ratio).sum(dim=1)
 
     def elbo_terms(
         self, x: torch.Tensor, eps: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Per-sample E_q[log p(x|z)] and KL(q(z|x) || N(0, I)).
+        """Per-row E_q[log p(x|z)] and KL(q(z|x) || prior).
 
         ``eps`` has shape (n_draws, n_components); each draw is shared by all
         rows, which makes the estimate deterministic and row-independent.  With
         ``eps=None`` one fresh draw per row is used (training).
         """
         mu, log_var = self.encode(x)
+        x_filled, observed = split_missing(x)
         std = torch.exp(0.5 * log_var)
-        kl = 0.5 * (mu.pow(2) + log_var.exp() - 1.0 - log_var).sum(dim=1)
-        if eps is None:
-            z = mu + std * torch.randn_like(std)
-            return self.likelihood.log_prob(x, self.decode(z)), kl
-        log_lik = torch.zeros_like(kl)
-        for draw in eps:
-            z = mu + std * draw
-            log_lik = log_lik + self.likelihood.log_prob(x, self.decode(z))
-        return log_lik / len(eps), kl
+        draws = torch.randn_like(std)[None] if eps is None else eps[:, None, :]
+        log_lik = torch.zeros_like(mu[:, 0])
+        for draw in draws:
+            eta = self.decode(self.decoder_input(mu + std * draw))
+            log_lik = log_lik + self.likelihood.log_prob(x_filled, eta, observed)
+        return log_lik / len(draws), self.kl(mu, log_var)
+
+
+def split_missing(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """x with NaN replaced by 0, and the mask of observed entries (None: all)."""
+    missing = torch.isnan(x)
+    if not missing.any():
+        return x, None
+    return torch.where(missing, torch.zeros_like(x), x), ~missing
 
 
 def create_network(spec: NetworkSpec, statistics: dict[str, np.ndarray]) -> VAENetwork:
     """A freshly initialised network (uses torch's global RNG)."""
     likelihood = LIKELIHOOD_CLASSES[spec.likelihood](statistics)
     network = VAENetwork(spec, likelihood)
-    with torch.no_grad():
-        network.decoder.bias.copy_(likelihood.initial_bias())
+    if network.decoder.bias is not None:
+        with torch.no_grad():
+            network.decoder.bias.copy_(likelihood.initial_bias())
     return network
 
 
@@ -132,8 +278,12 @@ def build_network(
         if name.startswith("likelihood.")
         and name.removeprefix("likelihood.") not in likelihood_class.parameter_names
     }
-    network = VAENetwork(spec, likelihood_class(statistics))
+    # Built on the meta device: no random initialisation (which would draw from
+    # torch's global RNG) and no memory until the fitted weights are loaded.
+    with torch.device("meta"):
+        network = VAENetwork(spec, likelihood_class(statistics))
+    network = network.to_empty(device=device)
     # np.array copies: the fitted state may be a read-only memmap (joblib).
     weights = {name: torch.tensor(np.array(value)) for name, value in state.items()}
     network.load_state_dict(weights)
-    return network.to(device=device, dtype=dtype).eval()
+    return network.to(dtype=dtype).eval()

@@ -7,9 +7,10 @@ from skvae import VAEEmbedder
 
 
 def _fast(**params):
-    return VAEEmbedder(
-        n_components=2, hidden_layer_sizes=(16,), max_iter=5, random_state=0, **params
+    defaults = dict(
+        n_components=2, hidden_layer_sizes=(16,), max_iter=5, random_state=0
     )
+    return VAEEmbedder(**{**defaults, **params})
 
 
 # The fast settings stop before convergence on purpose.
@@ -19,6 +20,8 @@ def _fast(**params):
         _fast(),
         _fast(likelihood="gaussian", early_stopping=True, n_iter_no_change=2),
         _fast(likelihood="poisson", dropout=0.1, kl_warmup_iter=2),
+        _fast(latent="topic", tied_weights=True, dropout=0.2),
+        _fast(tied_weights=True, hidden_layer_sizes=()),
     ]
 )
 def test_sklearn_compatible_estimator(estimator, check):

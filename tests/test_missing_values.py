@@ -1,0 +1,106 @@
+"""NaN means "not observed": masked out of the likelihood, filled on the way back."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from numpy.testing import assert_allclose
+
+from skvae import VAEEmbedder
+from skvae._likelihoods import LIKELIHOOD_CLASSES, input_statistics
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def low_rank(n=300, n_features=12, rank=2, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, rank)) @ rng.normal(size=(rank, n_features)) * 3
+    return X + 10 + 0.1 * rng.normal(size=(n, n_features))
+
+
+def hide(X, rate, seed=0):
+    mask = np.random.RandomState(seed).uniform(size=X.shape) < rate
+    X_missing = X.copy()
+    X_missing[mask] = np.nan
+    return X_missing, mask
+
+
+def test_reconstruction_fills_missing_entries_better_than_the_mean():
+    X = low_rank()
+    X_missing, mask = hide(X, 0.2)
+    vae = VAEEmbedder(2, max_iter=150, learning_rate_init=1e-2, random_state=0)
+    filled = vae.fit(X_missing).inverse_transform(vae.transform(X_missing))
+    assert not np.isnan(filled).any()
+    vae_error = np.mean((filled[mask] - X[mask]) ** 2)
+    column_means = np.nanmean(X_missing, axis=0)
+    mean_error = np.mean((np.broadcast_to(column_means, X.shape)[mask] - X[mask]) ** 2)
+    assert vae_error < 0.2 * mean_error
+
+
+def test_fit_transform_score_accept_nan_dense_and_sparse(counts):
+    X = counts.toarray().astype(float)
+    X[0, 0] = X[5, 3] = np.nan
+    for data in (X, sp.csr_matrix(X)):
+        vae = VAEEmbedder(2, max_iter=3, random_state=0).fit(data)
+        assert vae.likelihood_ == "multinomial"
+        assert np.isfinite(vae.transform(data)).all()
+        assert np.isfinite(vae.score_samples(data)).all()
+        assert np.isfinite(vae.perplexity(data))
+    assert VAEEmbedder().__sklearn_tags__().input_tags.allow_nan
+
+
+def test_all_missing_row_embeds_finitely():
+    X = low_rank(n=50)
+    vae = VAEEmbedder(2, max_iter=5, random_state=0).fit(X)
+    row = np.full((1, X.shape[1]), np.nan)
+    assert np.isfinite(vae.transform(row)).all()
+    assert vae.score_samples(row)[0] == pytest.approx(-vae_kl(vae, row), rel=1e-9)
+
+
+def vae_kl(vae, row):
+    # With nothing observed the ELBO is just minus the KL term.
+    network = vae._inference_network()
+    mu, log_var = network.encode(torch.tensor(row))
+    return float(network.kl(mu, log_var)[0])
+
+
+def test_nan_does_not_hide_negative_counts():
+    X = np.array([[1.0, np.nan], [-1.0, 2.0], [0.0, 3.0]])
+    with pytest.raises(ValueError, match="Negative values"):
+        VAEEmbedder(likelihood="multinomial").fit(X)
+
+
+@pytest.mark.parametrize("name", ["poisson", "bernoulli", "gaussian"])
+def test_masked_log_prob_is_the_observed_features_log_prob(name):
+    rng = np.random.RandomState(0)
+    x = torch.tensor(rng.binomial(1, 0.5, size=(4, 6)), dtype=torch.float64)
+    likelihood = LIKELIHOOD_CLASSES[name](input_statistics(x.numpy(), name)).double()
+    eta = torch.tensor(rng.normal(size=(4, 6)))
+    observed = torch.ones(4, 6, dtype=torch.bool)
+    observed[:, 2] = False
+    keep = [0, 1, 3, 4, 5]
+    sub = LIKELIHOOD_CLASSES[name](
+        {
+            k: v[keep] if v.size == 6 else v
+            for k, v in input_statistics(x.numpy(), name).items()
+        }
+    ).double()
+    with torch.no_grad():
+        expected = sub.log_prob(x[:, keep], eta[:, keep], None)
+        actual = likelihood.log_prob(x, eta, observed)
+    assert_allclose(actual, expected, rtol=1e-12)
+
+
+def test_masked_multinomial_renormalises_over_observed_terms():
+    rng = np.random.RandomState(0)
+    x = torch.tensor(rng.poisson(2.0, size=(3, 5)), dtype=torch.float64)
+    stats = input_statistics(x.numpy(), "multinomial")
+    likelihood = LIKELIHOOD_CLASSES["multinomial"](stats).double()
+    eta = torch.tensor(rng.normal(size=(3, 5)))
+    observed = torch.ones(3, 5, dtype=torch.bool)
+    observed[:, 1] = False
+    x_filled = x.clone()
+    x_filled[:, 1] = 0
+    keep = [0, 2, 3, 4]
+    expected = likelihood.log_prob(x[:, keep], eta[:, keep], None)
+    assert_allclose(likelihood.log_prob(x_filled, eta, observed), expected, rtol=1e-10)

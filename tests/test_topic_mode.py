@@ -1,0 +1,103 @@
+"""latent="topic": the ProdLDA topic model and perplexity."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.decomposition import LatentDirichletAllocation
+
+from skvae import VAEEmbedder
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def topic_model(**params):
+    defaults = dict(
+        n_components=3,
+        latent="topic",
+        hidden_layer_sizes=(32,),
+        max_iter=100,
+        learning_rate_init=3e-3,
+        random_state=0,
+    )
+    return VAEEmbedder(**{**defaults, **params})
+
+
+def test_transform_returns_topic_proportions(counts):
+    vae = topic_model().fit(counts)
+    theta = vae.transform(counts)
+    assert theta.shape == (counts.shape[0], 3)
+    assert np.all(theta >= 0)
+    assert_allclose(theta.sum(axis=1), 1.0, rtol=1e-6)
+
+
+def test_topic_proportions_separate_the_generating_topics(corpus, counts):
+    _, labels = corpus
+    dominant = topic_model().fit_transform(counts).argmax(axis=1)
+    # Each generating topic maps to one learned topic (up to relabelling).
+    for label in range(3):
+        values, counts_per_topic = np.unique(
+            dominant[labels == label], return_counts=True
+        )
+        assert counts_per_topic.max() >= 0.9 * (labels == label).sum()
+
+
+def test_inverse_transform_takes_proportions(counts):
+    vae = topic_model().fit(counts)
+    reconstruction = vae.inverse_transform(vae.transform(counts))
+    assert reconstruction.shape == counts.shape
+    assert np.all(reconstruction >= 0)
+
+
+@pytest.mark.parametrize("latent", ["gaussian", "topic"])
+def test_perplexity_matches_its_definition(counts, latent):
+    vae = topic_model(latent=latent, max_iter=20).fit(counts)
+    bound = vae.score_samples(counts)
+    X = counts.toarray()
+    lengths = X.sum(axis=1)
+    from scipy.special import gammaln
+
+    coefficient = gammaln(lengths + 1) - gammaln(X + 1).sum(axis=1)
+    expected = np.exp(-(bound - coefficient).sum() / lengths.sum())
+    assert vae.perplexity(counts) == pytest.approx(expected, rel=1e-10)
+
+
+def test_gaussian_latent_perplexity_beats_lda(corpus):
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    docs, _ = corpus
+    vectorizer = CountVectorizer(stop_words="english").fit(docs[:60])
+    train, test = vectorizer.transform(docs[:60]), vectorizer.transform(docs[60:])
+    vae = topic_model(latent="gaussian", max_iter=200).fit(train)
+    lda = LatentDirichletAllocation(3, learning_method="batch", random_state=0)
+    lda.fit(train)
+    assert vae.perplexity(test) < lda.perplexity(test)
+
+
+def test_perplexity_needs_a_count_likelihood():
+    X = np.random.RandomState(0).normal(size=(20, 4))
+    vae = VAEEmbedder(2, max_iter=2, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="perplexity is defined for the count"):
+        vae.perplexity(X)
+
+
+def test_topic_mode_needs_counts():
+    X = np.random.RandomState(0).normal(size=(20, 4))
+    with pytest.raises(ValueError, match="latent='topic' needs non-negative counts"):
+        topic_model().fit(X)
+    with pytest.raises(ValueError, match="latent='topic' needs count data"):
+        topic_model(likelihood="gaussian").fit(np.abs(X))
+
+
+def test_topic_mode_needs_two_samples(counts):
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        topic_model().fit(counts[:1])
+
+
+def test_binary_counts_are_multinomial_in_topic_mode(counts):
+    binary = (counts > 0).astype(float)
+    assert topic_model(max_iter=2).fit(binary).likelihood_ == "multinomial"
+
+
+def test_sample_from_the_topic_model(counts):
+    samples = topic_model(max_iter=5).fit(counts).sample(4, random_state=0)
+    assert samples.shape == (4, counts.shape[1]) and np.all(samples >= 0)
