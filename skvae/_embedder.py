@@ -113,6 +113,13 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     hidden_layer_sizes : array-like of int or int, default=(256,)
         Widths of the encoder's hidden layers; ``()`` makes the encoder linear.
 
+    decoder_hidden_layer_sizes : array-like of int, default=()
+        Widths of the decoder's hidden layers.  ``()`` (the default) keeps the
+        decoder linear in its input, which gives ``components_`` and the topics
+        and word vectors of :mod:`skvae.text`; hidden layers make it nonlinear
+        (more flexible reconstructions, e.g. for imputation), and then
+        ``components_`` is not defined.
+
     tied_weights : bool, default=False
         Share the vocabulary-sized matrix between the encoder's first layer and
         the decoder.  The shared matrix E has shape (n_features, width), where
@@ -181,6 +188,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     Attributes
     ----------
     components_ : ndarray of shape (n_components, n_features)
+        Only with a linear decoder (``decoder_hidden_layer_sizes=()``).
         Decoder weights: what one unit of each latent dimension adds to the
         decoder's natural parameter of every feature (the logits for the
         multinomial, Poisson and Bernoulli likelihoods, the mean in the input's
@@ -254,6 +262,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
+        "decoder_hidden_layer_sizes": ["array-like"],
         "tied_weights": ["boolean"],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
@@ -283,6 +292,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         latent="gaussian",
         doc_topic_prior=1.0,
         hidden_layer_sizes=(256,),
+        decoder_hidden_layer_sizes=(),
         tied_weights=False,
         activation="softplus",
         dropout=0.2,
@@ -305,6 +315,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         self.latent = latent
         self.doc_topic_prior = doc_topic_prior
         self.hidden_layer_sizes = hidden_layer_sizes
+        self.decoder_hidden_layer_sizes = decoder_hidden_layer_sizes
         self.tied_weights = tied_weights
         self.activation = activation
         self.dropout = dropout
@@ -363,7 +374,8 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         )
         check_likelihood_input(X, likelihood, type(self).__name__)
         self._check_latent(X, likelihood)
-        hidden_layer_sizes = self._check_hidden_layer_sizes()
+        hidden_layer_sizes = self._check_layer_sizes("hidden_layer_sizes")
+        decoder_sizes = self._check_layer_sizes("decoder_hidden_layer_sizes")
         device = self._resolve_device()
         batch_size = self._check_batch_size(X.shape[0])
         random_state = check_random_state(self.random_state)
@@ -380,6 +392,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             doc_topic_prior=float(self.doc_topic_prior),
             tied_weights=bool(self.tied_weights),
             missing_indicator=has_missing(X),
+            decoder_hidden_layer_sizes=decoder_sizes,
         )
         settings = TrainingSettings(
             max_iter=self.max_iter,
@@ -414,8 +427,9 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         self.best_loss_ = None if early else min(history.loss_curve)
         # From the float64 rebuild, as used for inference, so that
         # inverse_transform is exactly linear in components_.
-        loadings = decoder_loadings(self._inference_network())
-        self.components_ = loadings.astype(X.dtype, copy=False)
+        if not decoder_sizes:
+            loadings = decoder_loadings(self._inference_network())
+            self.components_ = loadings.astype(X.dtype, copy=False)
         return history.converged
 
     # ------------------------------------------------------------ inference
@@ -623,13 +637,12 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
                 f"normalisation cannot train on one); got n_samples={X.shape[0]}."
             )
 
-    def _check_hidden_layer_sizes(self) -> tuple[int, ...]:
-        sizes = self.hidden_layer_sizes
+    def _check_layer_sizes(self, name: str) -> tuple[int, ...]:
+        sizes = getattr(self, name)
         sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
         if not all(isinstance(s, Integral) and s >= 1 for s in sizes):
             raise ValueError(
-                "hidden_layer_sizes must hold positive integers, got "
-                f"{self.hidden_layer_sizes!r}."
+                f"{name} must hold positive integers, got {getattr(self, name)!r}."
             )
         return tuple(int(s) for s in sizes)
 

@@ -88,7 +88,7 @@ def decoder_loadings(network: VAENetwork) -> np.ndarray:
     include that, so they are the topic-word weights the model really uses.
     The Gaussian's are in the input's units.
     """
-    weight = network.decoder.weight().double()
+    weight = network.decoder.weight(network.embedding).double()
     batch_norm = network.decoder.batch_norm
     if batch_norm is not None:
         weight = (

@@ -50,6 +50,7 @@ class NetworkSpec:
     doc_topic_prior: float = 1.0
     tied_weights: bool = False
     missing_indicator: bool = False
+    decoder_hidden_layer_sizes: tuple[int, ...] = ()
 
     @property
     def embedding_width(self) -> int:
@@ -74,14 +75,18 @@ def prior_moments(spec: NetworkSpec) -> tuple[float, float]:
 
 
 class Encoder(nn.Module):
-    """x -> (mu, log_var) of the Gaussian posterior q(z | x)."""
+    """x -> (mu, log_var) of the Gaussian posterior q(z | x).
 
-    def __init__(self, spec: NetworkSpec, embedding: nn.Parameter | None):
+    With tied weights the first layer is the network's shared matrix, passed
+    to :meth:`forward` (the network owns it, so it is stored once).
+    """
+
+    def __init__(self, spec: NetworkSpec):
         super().__init__()
         n_in = spec.n_features * (2 if spec.missing_indicator else 1)
         sizes = spec.hidden_layer_sizes
-        self._tied = [embedding] if embedding is not None else []  # not a submodule
-        if embedding is not None:
+        tied = spec.tied_weights
+        if tied:
             # The tied matrix is the first layer; the mask columns keep their own.
             self.first_bias = nn.Parameter(torch.zeros(spec.embedding_width))
             self.indicator = (
@@ -91,11 +96,11 @@ class Encoder(nn.Module):
             )
         layers: list[nn.Module] = []
         for i, n_out in enumerate(sizes):
-            if not (i == 0 and embedding is not None):
+            if not (i == 0 and tied):
                 layers.append(nn.Linear(n_in, n_out))
             layers.append(ACTIVATIONS[spec.activation]())
             n_in = n_out
-        if embedding is not None and not sizes:
+        if tied and not sizes:
             n_in = spec.embedding_width
         self.hidden = nn.Sequential(*layers)
         self.dropout = nn.Dropout(spec.dropout)
@@ -109,10 +114,12 @@ class Encoder(nn.Module):
             nn.BatchNorm1d(spec.n_components, affine=False) if batch_norm else None
         )
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        if self._tied:
-            n_features = self._tied[0].shape[0]
-            h = F.linear(x[:, :n_features], self._tied[0].T, self.first_bias)
+    def forward(
+        self, x: torch.Tensor, embedding: torch.Tensor | None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        if embedding is not None:
+            n_features = embedding.shape[0]
+            h = F.linear(x[:, :n_features], embedding.T, self.first_bias)
             if self.indicator is not None:
                 h = h + self.indicator(x[:, n_features:])
         else:
@@ -127,31 +134,39 @@ class Encoder(nn.Module):
 class Decoder(nn.Module):
     """Latent code (z, or theta in topic mode) -> natural parameters eta."""
 
-    def __init__(self, spec: NetworkSpec, embedding: nn.Parameter | None):
+    def __init__(self, spec: NetworkSpec):
         super().__init__()
         topic = spec.latent == "topic"
-        self._tied = [embedding] if embedding is not None else []  # not a submodule
-        if embedding is not None:
-            self.projection = nn.Linear(
-                spec.n_components, spec.embedding_width, bias=False
-            )
+        layers: list[nn.Module] = []
+        n_in = spec.n_components
+        for n_out in spec.decoder_hidden_layer_sizes:
+            layers += [nn.Linear(n_in, n_out), ACTIVATIONS[spec.activation]()]
+            n_in = n_out
+        self.hidden = nn.Sequential(*layers)
+        if spec.tied_weights:
+            self.projection = nn.Linear(n_in, spec.embedding_width, bias=False)
         else:
-            self.linear = nn.Linear(spec.n_components, spec.n_features, bias=False)
+            self.linear = nn.Linear(n_in, spec.n_features, bias=False)
         # Batch norm (topic mode) removes any per-feature offset: no bias there.
         self.bias = None if topic else nn.Parameter(torch.zeros(spec.n_features))
         self.batch_norm = (
             nn.BatchNorm1d(spec.n_features, affine=False) if topic else None
         )
 
-    def weight(self) -> torch.Tensor:
-        """The (n_features, n_components) matrix the decoder applies."""
-        if self._tied:
-            return self._tied[0] @ self.projection.weight
+    def weight(self, embedding: torch.Tensor | None) -> torch.Tensor:
+        """The output layer's (n_features, width) matrix.
+
+        width is n_components when the decoder has no hidden layer: the
+        decoder is then linear in its input.
+        """
+        if embedding is not None:
+            return embedding @ self.projection.weight
         return self.linear.weight
 
-    def forward(self, h: torch.Tensor) -> torch.Tensor:
-        if self._tied:
-            eta = F.linear(self.projection(h), self._tied[0])
+    def forward(self, h: torch.Tensor, embedding: torch.Tensor | None) -> torch.Tensor:
+        h = self.hidden(h)
+        if embedding is not None:
+            eta = F.linear(self.projection(h), embedding)
         else:
             eta = self.linear(h)
         if self.bias is not None:
@@ -176,8 +191,8 @@ class VAENetwork(nn.Module):
             # Same scale as nn.Linear's default for the encoder's first layer.
             bound = 1.0 / np.sqrt(spec.n_features)
             nn.init.uniform_(self.embedding, -bound, bound)
-        self.encoder = Encoder(spec, self.embedding)
-        self.decoder = Decoder(spec, self.embedding)
+        self.encoder = Encoder(spec)
+        self.decoder = Decoder(spec)
         self.likelihood = likelihood
         self.theta_dropout = nn.Dropout(spec.dropout if spec.latent == "topic" else 0)
         prior_mean, prior_var = prior_moments(spec)
@@ -194,7 +209,7 @@ class VAENetwork(nn.Module):
                 torch.zeros_like(x) if observed is None else (~observed).to(x.dtype)
             )
             inputs = torch.cat([inputs, missing], dim=1)
-        return self.encoder(inputs)
+        return self.encoder(inputs, self.embedding)
 
     def embed(self, mu: torch.Tensor) -> torch.Tensor:
         """What transform returns: z's mean, or topic proportions in topic mode."""
@@ -207,7 +222,7 @@ class VAENetwork(nn.Module):
 
     def decode(self, h: torch.Tensor) -> torch.Tensor:
         """Natural parameters eta of p(x | .) from the decoder's input."""
-        return self.decoder(h)
+        return self.decoder(h, self.embedding)
 
     def kl(self, mu: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
         """KL(N(mu, exp(log_var)) || prior), per row."""

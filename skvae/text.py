@@ -47,6 +47,12 @@ def _embedder_and_names(model, feature_names):
             "No vocabulary: pass feature_names, or a Pipeline whose steps before "
             "the VAEEmbedder have get_feature_names_out (e.g. CountVectorizer)."
         )
+    if not hasattr(embedder, "components_"):
+        raise ValueError(
+            "Topics and term vectors need a decoder linear in its input "
+            "(decoder_hidden_layer_sizes=()); this VAEEmbedder has "
+            f"decoder_hidden_layer_sizes={embedder.decoder_hidden_layer_sizes!r}."
+        )
     feature_names = np.asarray(feature_names, dtype=object)
     if feature_names.shape != (embedder.n_features_in_,):
         raise ValueError(

@@ -22,6 +22,7 @@ def _fast(**params):
         _fast(likelihood="poisson", dropout=0.1, kl_warmup_iter=2),
         _fast(latent="topic", tied_weights=True, dropout=0.2),
         _fast(tied_weights=True, hidden_layer_sizes=()),
+        _fast(decoder_hidden_layer_sizes=(8,)),
     ]
 )
 def test_sklearn_compatible_estimator(estimator, check):

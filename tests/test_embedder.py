@@ -243,3 +243,14 @@ def test_sparse_input_is_densified_one_batch_at_a_time(counts, monkeypatch, like
     vae.transform(counts)
     vae.score(counts)
     assert densified and max(densified) <= 16
+
+
+def test_nonlinear_decoder_has_no_components(counts):
+    from skvae.text import topic_terms
+
+    vae = fast(decoder_hidden_layer_sizes=(16,)).fit(counts)
+    assert vae.loss_curve_[-1] < vae.loss_curve_[0]
+    assert not hasattr(vae, "components_")
+    assert vae.inverse_transform(vae.transform(counts)).shape == counts.shape
+    with pytest.raises(ValueError, match="need a decoder linear"):
+        topic_terms(vae, feature_names=[f"w{j}" for j in range(counts.shape[1])])
