@@ -53,6 +53,7 @@ from ._training import TrainingSettings, fit_loop
 _DEFAULT_BATCH_SIZE = 200
 # The topic model's product of experts is defined for counts.
 _TOPIC_LIKELIHOODS = ("multinomial", "poisson")
+_TOPIC_DROPOUT = 0.2
 
 
 class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -134,9 +135,11 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     activation : {"relu", "softplus", "tanh", "elu"}, default="softplus"
         Activation of the encoder's hidden layers.
 
-    dropout : float, default=0.2
+    dropout : float or "auto", default="auto"
         Dropout rate on the encoder's last hidden layer during training (and
-        on the topic proportions in topic mode).
+        on the topic proportions in topic mode).  ``"auto"`` is 0.2 with
+        ``latent="topic"`` (ProdLDA's setting, which makes its topics coherent)
+        and 0 otherwise.
 
     batch_size : int or "auto", default="auto"
         Minibatch size; ``"auto"`` uses ``min(200, n_samples)``.
@@ -265,7 +268,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         "decoder_hidden_layer_sizes": ["array-like"],
         "tied_weights": ["boolean"],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "dropout": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
@@ -295,7 +298,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         decoder_hidden_layer_sizes=(),
         tied_weights=False,
         activation="softplus",
-        dropout=0.2,
+        dropout="auto",
         batch_size="auto",
         max_iter=200,
         learning_rate_init=1e-3,
@@ -386,7 +389,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             n_components=self.n_components,
             hidden_layer_sizes=hidden_layer_sizes,
             activation=self.activation,
-            dropout=float(self.dropout),
+            dropout=self._dropout_rate(),
             likelihood=likelihood,
             latent=self.latent,
             doc_topic_prior=float(self.doc_topic_prior),
@@ -617,6 +620,11 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         )
         # CSR gives cheap row slices; CSC/COO are converted (one copy of X).
         return X.tocsr() if sp.issparse(X) else X
+
+    def _dropout_rate(self) -> float:
+        if self.dropout == "auto":
+            return _TOPIC_DROPOUT if self.latent == "topic" else 0.0
+        return float(self.dropout)
 
     def _check_latent(self, X, likelihood: str) -> None:
         if self.latent != "topic":
