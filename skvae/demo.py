@@ -18,14 +18,18 @@ from sklearn.preprocessing import StandardScaler
 
 from ._embedder import VAEEmbedder
 from .datasets import load_20newsgroups
+from .text import nearest_terms, topic_terms
+
+PROBE_TERMS = ("space", "god", "car", "windows", "hockey", "encryption")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m skvae",
         description="Fit CountVectorizer + VAEEmbedder on 20 Newsgroups and print "
-        "latent dimensions, test ELBO and the accuracy of a classifier on the "
-        "embeddings next to TruncatedSVD's.",
+        "latent dimensions with their top terms, nearest words, test perplexity "
+        "and the accuracy of a classifier on the embeddings next to "
+        "TruncatedSVD's.",
     )
     parser.add_argument("--n-components", type=int, default=50)
     parser.add_argument("--max-iter", type=int, default=200)
@@ -40,11 +44,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def classifier_accuracy(Z_train, y_train, Z_test, y_test) -> float:
     classifier = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
     return classifier.fit(Z_train, y_train).score(Z_test, y_test)
-
-
-def top_terms(components: np.ndarray, vocabulary: np.ndarray, n_terms: int):
-    """The terms each latent dimension pushes up most, per row of components."""
-    return [vocabulary[np.argsort(row)[::-1][:n_terms]] for row in components]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -76,12 +75,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{X_test.shape[1]} terms in {fit_seconds:.1f} s ({vae.n_iter_} epochs)"
     )
 
-    vocabulary = vectorizer.get_feature_names_out()
     activity = Z_train.var(axis=0)
+    topics = topic_terms(pipeline, n_terms=8)
     print("\nMost active latent dimensions and the terms they raise most:")
     for dim in np.argsort(activity)[::-1][:10]:
-        terms = " ".join(top_terms(vae.components_[[dim]], vocabulary, 8)[0])
-        print(f"  dim {dim:2d} (variance {activity[dim]:.2f}): {terms}")
+        print(f"  dim {dim:2d} (variance {activity[dim]:.2f}): {' '.join(topics[dim])}")
+
+    vocabulary = set(vectorizer.get_feature_names_out())
+    print("\nNearest words (cosine similarity of the decoder's term vectors):")
+    for term in (t for t in PROBE_TERMS if t in vocabulary):
+        neighbours = ", ".join(w for w, _ in nearest_terms(pipeline, term, 6))
+        print(f"  {term:>10}: {neighbours}")
 
     X_train = vectorizer.transform(docs)
     svd = TruncatedSVD(args.n_components, random_state=args.random_state)
@@ -91,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         svd_train, y_train, svd.transform(X_test), test.target
     )
     print(f"\nTest ELBO per document: {vae.score(X_test):.1f} nats")
+    print(f"Test perplexity per word: {vae.perplexity(X_test):.0f}")
     print("Test accuracy of LogisticRegression on the embeddings:")
     print(f"  VAEEmbedder  {vae_accuracy:.3f}")
     print(f"  TruncatedSVD {svd_accuracy:.3f}")
