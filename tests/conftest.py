@@ -6,6 +6,11 @@ os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+import torch  # noqa: E402
+
+# Tests fit tiny networks: one thread avoids OpenMP start-up and spinning costs
+# that dominate at this size (and oversubscription next to loky workers).
+torch.set_num_threads(1)
 
 TOPIC_WORDS = [
     "ball goal team match player score coach league season win",

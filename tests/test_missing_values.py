@@ -60,8 +60,9 @@ def test_all_missing_row_embeds_finitely():
 def vae_kl(vae, row):
     # With nothing observed the ELBO is just minus the KL term.
     network = vae._inference_network()
-    mu, log_var = network.encode(torch.tensor(row))
-    return float(network.kl(mu, log_var)[0])
+    with torch.no_grad():
+        mu, log_var = network.encode(torch.tensor(row))
+        return float(network.kl(mu, log_var)[0])
 
 
 def test_nan_does_not_hide_negative_counts():
