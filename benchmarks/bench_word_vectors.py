@@ -505,10 +505,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"  word2vec: {models[-1].fit_seconds:.1f} s", flush=True)
     models += fit_svd(docs, args.svd_components)
     print(f"  SVD: {models[-1].fit_seconds:.1f} s", flush=True)
+    failures = []
     for extra in vae_param_list:
         params = {"n_components": args.n_components, "random_state": 0, **extra}
         label = describe_params(extra) or "defaults"
-        vae_vectors, _ = fit_vae(docs, params, label)
+        try:
+            vae_vectors, _ = fit_vae(docs, params, label)
+        except (ValueError, RuntimeError) as error:
+            # e.g. a diverged fit: report it and keep the other models.
+            failures.append(f"VAE ({label}) failed: {type(error).__name__}: {error}")
+            print(f"  {failures[-1]}", flush=True)
+            continue
         models.append(vae_vectors)
         print(f"  VAE ({label}): {vae_vectors.fit_seconds:.1f} s", flush=True)
 
@@ -531,7 +538,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "pairs; 'common' = the pairs covered by every model in this table "
             f"(WS353 {n_common['WS353']}/{len(sets['WS353'])}, SimLex "
             f"{n_common['SimLex']}/{len(sets['SimLex'])}).",
-            *[f"- {note}" for note in notes],
+            *[f"- {note}" for note in notes + failures],
             "- VAE rows: VAEEmbedder(n_components, random_state=0, defaults "
             "otherwise) with the --vae-params shown; [fitted likelihood, epochs "
             "run, where the word vectors come from].",
