@@ -39,6 +39,7 @@ from ._likelihoods import (
     input_statistics,
     resolve_likelihood,
 )
+from ._masking import missing_rate
 from ._network import (
     ACTIVATIONS,
     LATENTS,
@@ -232,6 +233,16 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when X has string column names.
 
+    Notes
+    -----
+    Missing values: NaN in X means "not observed".  Such entries are left out of
+    the likelihood; the encoder sees the training mean in their place plus a
+    missing-value indicator per feature.  During training on data with NaN, a
+    random share of the observed entries (the data's own missing rate) is also
+    hidden from the encoder while still being scored, so that the model learns
+    to predict entries it did not see.  ``inverse_transform(transform(X))``
+    then fills in the missing entries.  Inference is not randomised.
+
     See Also
     --------
     sklearn.decomposition.LatentDirichletAllocation : Topic model for counts.
@@ -407,6 +418,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
             verbose=self.verbose,
+            hide_rate=missing_rate(X_train),
         )
         torch_seed = int(random_state.randint(np.iinfo(np.int32).max))
         cuda_devices = [device] if device.type == "cuda" else []

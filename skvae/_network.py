@@ -232,15 +232,21 @@ class VAENetwork(nn.Module):
         return 0.5 * (var_ratio + mean_term - 1.0 + log_ratio).sum(dim=1)
 
     def elbo_terms(
-        self, x: torch.Tensor, eps: torch.Tensor | None = None
+        self,
+        x: torch.Tensor,
+        eps: torch.Tensor | None = None,
+        encoder_x: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Per-row E_q[log p(x|z)] and KL(q(z|x) || prior).
 
         ``eps`` has shape (n_draws, n_components); each draw is shared by all
         rows, which makes the estimate deterministic and row-independent.  With
         ``eps=None`` one fresh draw per row is used (training).
+        ``encoder_x`` is what the encoder sees instead of ``x`` (``x`` with
+        more entries hidden as NaN, see :mod:`._masking`); the likelihood
+        always scores every observed entry of ``x``.
         """
-        mu, log_var = self.encode(x)
+        mu, log_var = self.encode(x if encoder_x is None else encoder_x)
         x_filled, observed = split_missing(x)
         std = torch.exp(0.5 * log_var)
         draws = torch.randn_like(std)[None] if eps is None else eps[:, None, :]

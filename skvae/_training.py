@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 
 from ._batching import rows_to_tensor, shuffled_batches
 from ._inference import elbo
+from ._masking import hide_observed
 from ._network import VAENetwork
 
 
@@ -30,6 +31,8 @@ class TrainingSettings:
     tol: float
     n_iter_no_change: int
     verbose: int
+    # Share of observed entries hidden from the encoder at each step (0: none).
+    hide_rate: float = 0.0
 
 
 @dataclass
@@ -128,7 +131,8 @@ def run_single_epoch(
         X.shape[0], settings.batch_size, rng, settings.shuffle
     ):
         x = rows_to_tensor(X, rows, dtype=placement.dtype, device=placement.device)
-        total += train_step(network, optimizer, x, weight) * len(rows)
+        x_seen = hide_observed(x, settings.hide_rate)
+        total += train_step(network, optimizer, x, weight, x_seen) * len(rows)
         n_seen += len(rows)
     return total / n_seen
 
@@ -138,10 +142,14 @@ def train_step(
     optimizer: torch.optim.Optimizer,
     x: torch.Tensor,
     weight: float,
+    encoder_x: torch.Tensor | None = None,
 ) -> float:
-    """One gradient step on the negative ELBO of a minibatch."""
+    """One gradient step on the negative ELBO of a minibatch.
+
+    ``encoder_x`` is what the encoder sees of the minibatch (default ``x``).
+    """
     optimizer.zero_grad(set_to_none=True)
-    log_lik, kl = network.elbo_terms(x)
+    log_lik, kl = network.elbo_terms(x, encoder_x=encoder_x)
     loss = (weight * kl - log_lik).mean()
     if not torch.isfinite(loss):
         raise TrainingDivergedError(

@@ -8,6 +8,8 @@ from numpy.testing import assert_allclose
 
 from skvae import VAEEmbedder
 from skvae._likelihoods import LIKELIHOOD_CLASSES, input_statistics
+from skvae._masking import hide_observed, missing_rate
+from skvae._network import VAENetwork
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -105,3 +107,82 @@ def test_masked_multinomial_renormalises_over_observed_terms():
     keep = [0, 2, 3, 4]
     expected = likelihood.log_prob(x[:, keep], eta[:, keep], None)
     assert_allclose(likelihood.log_prob(x_filled, eta, observed), expected, rtol=1e-10)
+
+
+def test_missing_rate_counts_nan_of_dense_and_sparse_input():
+    X = np.zeros((4, 5))
+    X[0, 0] = X[2, 3] = np.nan
+    assert missing_rate(X) == pytest.approx(2 / 20)
+    assert missing_rate(sp.csr_matrix(X)) == pytest.approx(2 / 20)
+    assert missing_rate(np.ones((3, 3))) == 0.0
+
+
+def test_hide_observed_hides_a_share_of_the_observed_entries():
+    torch.manual_seed(0)
+    x = torch.randn(400, 50, dtype=torch.float64)
+    x[:, :10] = float("nan")
+    assert hide_observed(x, 0.0) is x
+    hidden = hide_observed(x, 0.3)
+    newly_hidden = torch.isnan(hidden) & ~torch.isnan(x)
+    assert torch.isnan(hidden[:, :10]).all()  # missing stays missing
+    assert float(newly_hidden[:, 10:].double().mean()) == pytest.approx(0.3, abs=0.02)
+    kept = ~torch.isnan(hidden)
+    assert torch.equal(hidden[kept], x[kept])
+
+
+def encoder_nan_shares(vae, X_fit, X_transform):
+    """Share of NaN the encoder sees at each call during fit, then in transform."""
+    shares = []
+    original = VAENetwork.encode
+
+    def spy(network, x):
+        shares.append(float(torch.isnan(x).double().mean()))
+        return original(network, x)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(VAENetwork, "encode", spy)
+        vae.fit(X_fit)
+        n_fit = len(shares)
+        vae.transform(X_transform)
+    return shares[:n_fit], shares[n_fit:]
+
+
+def test_training_hides_extra_observed_entries_from_the_encoder():
+    X = low_rank(n=200)
+    X_missing, _ = hide(X, 0.3)
+    rate = missing_rate(X_missing)
+    vae = VAEEmbedder(2, batch_size=200, max_iter=20, random_state=0)
+    fit_shares, transform_shares = encoder_nan_shares(vae, X_missing, X_missing)
+    # Observed entries are hidden again with the data's own missing rate.
+    expected = rate + (1 - rate) * rate
+    assert np.mean(fit_shares) == pytest.approx(expected, abs=0.02)
+    assert transform_shares == [pytest.approx(rate)]
+    # Inference stays deterministic.
+    assert_allclose(vae.transform(X_missing), vae.transform(X_missing), rtol=0)
+    assert_allclose(vae.score_samples(X_missing), vae.score_samples(X_missing), rtol=0)
+
+
+def test_training_without_nan_hides_nothing():
+    X = low_rank(n=100)
+    fit_shares, _ = encoder_nan_shares(VAEEmbedder(2, max_iter=5, random_state=0), X, X)
+    assert max(fit_shares) == 0.0
+
+
+def test_nonlinear_decoder_imputes_hidden_entries():
+    # The configuration one would use for imputation: low beta, MLP decoder.
+    X = low_rank()
+    X_missing, mask = hide(X, 0.3)
+    vae = VAEEmbedder(
+        4,
+        beta=0.25,
+        hidden_layer_sizes=(32,),
+        decoder_hidden_layer_sizes=(32,),
+        max_iter=150,
+        learning_rate_init=1e-2,
+        random_state=0,
+    )
+    filled = vae.fit(X_missing).inverse_transform(vae.transform(X_missing))
+    vae_error = np.mean((filled[mask] - X[mask]) ** 2)
+    column_means = np.nanmean(X_missing, axis=0)
+    mean_error = np.mean((np.broadcast_to(column_means, X.shape)[mask] - X[mask]) ** 2)
+    assert vae_error < 0.1 * mean_error
