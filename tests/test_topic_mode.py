@@ -48,6 +48,18 @@ def test_inverse_transform_takes_proportions(counts):
     assert np.all(reconstruction >= 0)
 
 
+def test_decoder_is_linear_in_centred_components(counts):
+    # components_ is centred over the topics, and the logits of any topic
+    # proportions are those of the uniform mixture plus theta @ components_.
+    vae = topic_model(likelihood="poisson").fit(counts)
+    assert_allclose(vae.components_.sum(axis=0), 0.0, atol=1e-10)
+    theta = np.random.RandomState(1).dirichlet(np.ones(3), size=5)
+    offset = np.log(vae.inverse_transform(np.full((1, 3), 1 / 3)))
+    assert_allclose(
+        np.log(vae.inverse_transform(theta)), offset + theta @ vae.components_
+    )
+
+
 @pytest.mark.parametrize("latent", ["gaussian", "topic"])
 def test_perplexity_matches_its_definition(counts, latent):
     vae = topic_model(latent=latent, max_iter=20).fit(counts)
