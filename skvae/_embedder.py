@@ -808,7 +808,9 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             ) from error
         if device.type == "cuda" and not torch.cuda.is_available():
             raise ValueError(
-                f"device={self.device!r} was requested but CUDA is not available."
+                f"device={self.device!r} was requested but CUDA is not available. "
+                "The fitted state is device-free: set_params(device='cpu') (or "
+                "'auto') runs a model fitted on a GPU on this machine."
             )
         return device
 

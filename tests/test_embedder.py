@@ -299,3 +299,16 @@ def test_nonlinear_decoder_has_no_components(counts):
     assert vae.inverse_transform(vae.transform(counts)).shape == counts.shape
     with pytest.raises(ValueError, match="need a decoder linear"):
         topic_terms(vae, feature_names=[f"w{j}" for j in range(counts.shape[1])])
+
+
+def test_a_model_fitted_for_cuda_is_served_on_cpu(counts, monkeypatch):
+    import torch
+
+    vae = fast(max_iter=2).fit(counts)
+    Z = vae.transform(counts)
+    # As if fitted with device="cuda" on a GPU machine and loaded here.
+    vae.set_params(device="cuda")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError, match=r"set_params\(device='cpu'\)"):
+        vae.transform(counts)
+    np.testing.assert_array_equal(vae.set_params(device="cpu").transform(counts), Z)
