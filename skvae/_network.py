@@ -79,7 +79,8 @@ class Encoder(nn.Module):
     """x -> (mu, log_var) of the Gaussian posterior q(z | x).
 
     The first layer's vocabulary-sized weight has shape (n_features, width),
-    so that a sparse batch multiplies only its stored rows of it.  With tied
+    so that a sparse batch multiplies only its stored rows of it; its output
+    is layer-normalised.  With tied
     weights it is the network's shared matrix, passed to :meth:`forward` (the
     network owns it, so it is stored once).  Without hidden layers the first
     layer (width ``n_components``) feeds the linear mu / log_var heads.
@@ -100,6 +101,11 @@ class Encoder(nn.Module):
             if spec.missing_indicator
             else None
         )
+        # Layer normalisation of the first layer's output: a document with
+        # thousands of distinct terms would otherwise reach pre-activations
+        # far larger than a typical one and, through mu and log_var, send
+        # gradient spikes that made training diverge on large vocabularies.
+        self.input_norm = nn.LayerNorm(width)
         sizes = spec.hidden_layer_sizes
         layers: list[nn.Module] = []
         n_in = width
@@ -134,7 +140,7 @@ class Encoder(nn.Module):
             h = h + shift @ weight
         if missing is not None and self.indicator is not None:
             h = h + self.indicator(missing)
-        h = self.dropout(self.hidden(h))
+        h = self.dropout(self.hidden(self.input_norm(h)))
         mu, log_var = self.mu(h), self.log_var(h)
         if self.mu_norm is not None:
             mu, log_var = self.mu_norm(mu), self.log_var_norm(log_var)
