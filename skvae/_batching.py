@@ -1,11 +1,15 @@
 """Turning validated numpy / scipy.sparse rows into torch minibatches.
 
-Sparse input is densified one minibatch at a time, never whole.
+Sparse rows stay sparse (:class:`SparseRows`): the encoder's first layer and
+the likelihoods only touch their stored entries, so the cost of a batch grows
+with its non-zeros, not with rows x features.  Sparse rows holding NaN are
+densified, one minibatch at a time, for the missing-value masks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -16,13 +20,151 @@ from sklearn.utils import gen_batches
 _INFERENCE_BATCH_ELEMENTS = 2**22
 
 
-def rows_to_tensor(
-    X, rows, *, dtype: torch.dtype, device: torch.device | str
-) -> torch.Tensor:
-    """Rows ``rows`` (a slice or index array) of X as a dense tensor (a copy)."""
+@dataclass(frozen=True)
+class SparseRows:
+    """A CSR minibatch on a torch device.
+
+    ``values[k]`` sits at row ``row_index[k]`` and column ``columns[k]``;
+    ``offsets`` are the row starts (CSR's indptr without its last entry).  The
+    transpose's layout (``transpose_order``, and its row starts
+    ``transpose_offsets``) is kept for the backward pass of :func:`matmul`.
+    """
+
+    values: torch.Tensor
+    columns: torch.Tensor
+    offsets: torch.Tensor
+    row_index: torch.Tensor
+    transpose_order: torch.Tensor
+    transpose_offsets: torch.Tensor
+    shape: tuple[int, int]
+
+    @classmethod
+    def from_csr(cls, X: sp.csr_matrix, *, dtype, device) -> SparseRows:
+        if not X.has_canonical_format:
+            X = X.copy()
+            X.sum_duplicates()  # also sorts the indices
+        columns = X.indices.astype(np.int64)
+        row_index = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+        order = np.argsort(columns, kind="stable")
+        counts = np.bincount(columns, minlength=X.shape[1])
+
+        def tensor(array, tensor_dtype=torch.int64):
+            return torch.as_tensor(array, dtype=tensor_dtype, device=device)
+
+        return cls(
+            values=tensor(X.data, dtype),
+            columns=tensor(columns),
+            offsets=tensor(X.indptr[:-1]),
+            row_index=tensor(row_index),
+            transpose_order=tensor(order),
+            transpose_offsets=tensor(np.concatenate([[0], np.cumsum(counts)[:-1]])),
+            shape=X.shape,
+        )
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.values.dtype
+
+    def with_values(self, values: torch.Tensor) -> SparseRows:
+        """The same sparsity pattern holding other values."""
+        return SparseRows(
+            values,
+            self.columns,
+            self.offsets,
+            self.row_index,
+            self.transpose_order,
+            self.transpose_offsets,
+            self.shape,
+        )
+
+    def to_dense(self) -> torch.Tensor:
+        dense = self.values.new_zeros(self.shape)
+        dense[self.row_index, self.columns] = self.values
+        return dense
+
+
+Rows = torch.Tensor | SparseRows
+
+
+def stored_values(x: Rows) -> torch.Tensor:
+    """The stored entries of x (all entries of a dense batch)."""
+    return x.values if isinstance(x, SparseRows) else x
+
+
+def gather(x: Rows, dense: torch.Tensor) -> torch.Tensor:
+    """The entries of ``dense`` (same shape as x) at x's stored entries."""
+    if isinstance(x, SparseRows):
+        return dense[x.row_index, x.columns]
+    return dense
+
+
+def row_sum(x: Rows, per_entry: torch.Tensor) -> torch.Tensor:
+    """Sum per row of a value per stored entry of x."""
+    if isinstance(x, SparseRows):
+        total = per_entry.new_zeros(x.shape[0])
+        return total.index_add_(0, x.row_index, per_entry)
+    return per_entry.sum(dim=1)
+
+
+def map_stored(x: Rows, function) -> Rows:
+    """x with ``function`` (which must map 0 to 0) applied to every entry."""
+    if isinstance(x, SparseRows):
+        return x.with_values(function(x.values))
+    return function(x)
+
+
+def scale_columns(x: Rows, factors: torch.Tensor) -> Rows:
+    """x with column j multiplied by ``factors[j]``."""
+    if isinstance(x, SparseRows):
+        return x.with_values(x.values * factors[x.columns])
+    return x * factors
+
+
+class _SparseMatmul(torch.autograd.Function):
+    """x @ weight for sparse x; the gradient flows to ``weight`` only."""
+
+    @staticmethod
+    def forward(ctx, weight, x):
+        ctx.x = x
+        return _sum_of_rows(weight, x.columns, x.offsets, x.values)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x = ctx.x
+        # weight's gradient x.T @ grad_output is the same product on the
+        # transpose (autograd's own backward of embedding_bag is far slower).
+        order = x.transpose_order
+        grad_weight = _sum_of_rows(
+            grad_output, x.row_index[order], x.transpose_offsets, x.values[order]
+        )
+        return grad_weight, None
+
+
+def _sum_of_rows(table, indices, offsets, weights):
+    """Row k of the result is sum(weights[i] * table[indices[i]]) over bag k."""
+    return torch.nn.functional.embedding_bag(
+        indices, table, offsets, mode="sum", per_sample_weights=weights
+    )
+
+
+def matmul(x: Rows, weight: torch.Tensor) -> torch.Tensor:
+    """x @ weight, with weight of shape (n_features, width)."""
+    if isinstance(x, SparseRows):
+        return _SparseMatmul.apply(weight, x)
+    return x @ weight
+
+
+def rows_to_tensor(X, rows, *, dtype: torch.dtype, device: torch.device | str) -> Rows:
+    """Rows ``rows`` (a slice or index array) of X as a torch batch (a copy).
+
+    Sparse X gives :class:`SparseRows`, unless those rows hold NaN.
+    """
     batch = X[rows]
-    batch = batch.toarray() if sp.issparse(batch) else np.asarray(batch)
-    return torch.tensor(batch, dtype=dtype, device=device)
+    if sp.issparse(batch):
+        if not np.isnan(batch.data).any():
+            return SparseRows.from_csr(batch.tocsr(), dtype=dtype, device=device)
+        batch = batch.toarray()
+    return torch.tensor(np.asarray(batch), dtype=dtype, device=device)
 
 
 def shuffled_batches(

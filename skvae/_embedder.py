@@ -7,6 +7,7 @@ their own modules, and the fitted state is plain numpy.
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -49,7 +50,15 @@ from ._network import (
     prior_moments,
 )
 from ._network import network_state as numpy_state
-from ._training import TrainingSettings, fit_loop
+from ._training import (
+    TrainingSettings,
+    fit_loop,
+    kl_weight,
+    load_optimizer_state,
+    make_optimizer,
+    optimizer_state,
+    run_single_epoch,
+)
 
 _DEFAULT_BATCH_SIZE = 200
 # The topic model's product of experts is defined for counts.
@@ -386,56 +395,19 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     def _fit(self, X) -> bool:
         """Train and store the fitted state; returns whether training converged."""
         X = self._validate_input(X, reset=True)
-        likelihood = resolve_likelihood(
-            X, self.likelihood, topic=self.latent == "topic"
-        )
-        check_likelihood_input(X, likelihood, type(self).__name__)
-        self._check_latent(X, likelihood)
-        hidden_layer_sizes = self._check_layer_sizes("hidden_layer_sizes")
-        decoder_sizes = self._check_layer_sizes("decoder_hidden_layer_sizes")
+        spec = self._network_spec_for(X)
         device = self._resolve_device()
-        batch_size = self._check_batch_size(X.shape[0])
         random_state = check_random_state(self.random_state)
         X_train, X_val = self._split_validation(X, random_state)
-
-        spec = NetworkSpec(
-            n_features=X.shape[1],
-            n_components=self.n_components,
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=self.activation,
-            dropout=self._dropout_rate(),
-            likelihood=likelihood,
-            latent=self.latent,
-            doc_topic_prior=float(self.doc_topic_prior),
-            tied_weights=bool(self.tied_weights),
-            missing_indicator=has_missing(X),
-            decoder_hidden_layer_sizes=decoder_sizes,
-        )
-        settings = TrainingSettings(
-            max_iter=self.max_iter,
-            batch_size=batch_size,
-            learning_rate_init=self.learning_rate_init,
-            beta=float(self.beta),
-            kl_warmup_iter=self.kl_warmup_iter,
-            shuffle=self.shuffle,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            verbose=self.verbose,
-            hide_rate=missing_rate(X_train),
-        )
-        torch_seed = int(random_state.randint(np.iinfo(np.int32).max))
-        cuda_devices = [device] if device.type == "cuda" else []
-        # Seed torch without touching the user's global torch RNG state.
-        with torch.random.fork_rng(devices=cuda_devices):
-            torch.manual_seed(torch_seed)
-            network = create_network(spec, input_statistics(X_train, likelihood))
+        settings = self._training_settings(X.shape[0], hide_rate=missing_rate(X_train))
+        with self._seeded_torch(random_state, device):
+            statistics = input_statistics(X_train, spec.likelihood)
+            network = create_network(spec, statistics)
             network = network.to(device=device, dtype=torch.float32)
             history = fit_loop(network, X_train, X_val, settings, random_state)
 
-        self._network_spec = spec.to_dict()
-        self._network_state = numpy_state(network)
-        self.likelihood_ = likelihood
-        self.n_components_ = self.n_components
+        self._store_network(spec, network, X.dtype)
+        self._optimizer_state = None
         self.random_state_ = random_state
         self.n_iter_ = history.n_iter
         self.loss_curve_ = history.loss_curve
@@ -443,12 +415,176 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         early = X_val is not None
         self.best_validation_score_ = history.best_score if early else None
         self.best_loss_ = None if early else min(history.loss_curve)
-        # From the float64 rebuild, as used for inference, so that
-        # inverse_transform is exactly linear in components_.
-        if not decoder_sizes:
-            loadings = decoder_loadings(self._inference_network())
-            self.components_ = loadings.astype(X.dtype, copy=False)
         return history.converged
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train on one chunk of data: a single pass over X in minibatches.
+
+        For data that does not fit in memory, or arrives over time: call it
+        once per chunk (e.g. per ``HashingVectorizer`` output, or per slice of
+        a saved matrix), in as many passes as needed.  The first call builds
+        the network; its chunk sets the likelihood (``"auto"``), the
+        per-feature statistics (the decoder's initial bias, the fill value of
+        missing entries, the Gaussian's standardisation) and whether the
+        encoder gets missing-value indicators.  Adam's state carries over from
+        call to call.  ``early_stopping`` and ``max_iter`` do not apply: each
+        call is one epoch.  After :meth:`fit`, ``partial_fit`` continues from
+        the fitted weights with a fresh optimizer.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            One chunk of training data.
+
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.  If training on this chunk fails (e.g. the
+            loss diverges), the estimator keeps its previous state.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAEEmbedder
+        >>> X = np.random.RandomState(0).poisson(1.0, size=(300, 20))
+        >>> vae = VAEEmbedder(n_components=2, random_state=0)
+        >>> for epoch in range(3):
+        ...     for chunk in np.array_split(X, 3):
+        ...         vae = vae.partial_fit(chunk)
+        >>> vae.n_iter_
+        9
+        >>> vae.transform(X[:2]).shape
+        (2, 2)
+        """
+        first_call = not hasattr(self, "_network_state")
+        try:
+            return self._partial_fit(X, first_call)
+        except BaseException:
+            if first_call:  # validate_data may have set n_features_in_
+                self._clear_fitted_state()
+            raise
+
+    def _partial_fit(self, X, first_call: bool):
+        X = self._validate_input(X, reset=first_call)
+        if first_call:
+            spec = self._network_spec_for(X)
+            random_state = check_random_state(self.random_state)
+        else:
+            spec = NetworkSpec(**self._network_spec)
+            check_likelihood_input(X, spec.likelihood, type(self).__name__)
+            if spec.latent == "topic" and X.shape[0] < 2:
+                raise ValueError(
+                    "latent='topic' needs at least 2 samples per call (its batch "
+                    f"normalisation cannot train on one); got n_samples={X.shape[0]}."
+                )
+            random_state = self.random_state_
+        device = self._resolve_device()
+        settings = self._training_settings(
+            X.shape[0], hide_rate=missing_rate(X), early_stopping=False
+        )
+        n_iter = 0 if first_call else self.n_iter_
+        with self._seeded_torch(random_state, device):
+            if first_call:
+                network = create_network(spec, input_statistics(X, spec.likelihood))
+                network = network.to(device=device, dtype=torch.float32)
+            else:
+                network = build_network(
+                    self._network_spec,
+                    self._network_state,
+                    device=device,
+                    dtype=torch.float32,
+                )
+            optimizer = make_optimizer(network, settings)
+            if not first_call and self._optimizer_state is not None:
+                load_optimizer_state(optimizer, network, self._optimizer_state)
+            loss = run_single_epoch(
+                network,
+                optimizer,
+                X,
+                kl_weight(n_iter, settings),
+                settings,
+                random_state,
+            )
+
+        # Only a completed pass changes the estimator.
+        self._store_network(spec, network, X.dtype)
+        self._optimizer_state = optimizer_state(optimizer, network)
+        self.random_state_ = random_state
+        self.n_iter_ = n_iter + 1
+        self.loss_curve_ = [*getattr(self, "loss_curve_", []), loss]
+        self.best_loss_ = min(self.loss_curve_)
+        self.validation_scores_ = None
+        self.best_validation_score_ = None
+        return self
+
+    def _network_spec_for(self, X) -> NetworkSpec:
+        """Resolve the likelihood and check the architecture for data X."""
+        likelihood = resolve_likelihood(
+            X, self.likelihood, topic=self.latent == "topic"
+        )
+        check_likelihood_input(X, likelihood, type(self).__name__)
+        self._check_latent(X, likelihood)
+        return NetworkSpec(
+            n_features=X.shape[1],
+            n_components=self.n_components,
+            hidden_layer_sizes=self._check_layer_sizes("hidden_layer_sizes"),
+            activation=self.activation,
+            dropout=self._dropout_rate(),
+            likelihood=likelihood,
+            latent=self.latent,
+            doc_topic_prior=float(self.doc_topic_prior),
+            tied_weights=bool(self.tied_weights),
+            missing_indicator=has_missing(X),
+            decoder_hidden_layer_sizes=self._check_layer_sizes(
+                "decoder_hidden_layer_sizes"
+            ),
+        )
+
+    def _training_settings(
+        self,
+        n_samples: int,
+        *,
+        hide_rate: float,
+        early_stopping: bool | None = None,
+    ) -> TrainingSettings:
+        if early_stopping is None:
+            early_stopping = self.early_stopping
+        return TrainingSettings(
+            max_iter=self.max_iter,
+            batch_size=self._check_batch_size(n_samples, early_stopping),
+            learning_rate_init=self.learning_rate_init,
+            beta=float(self.beta),
+            kl_warmup_iter=self.kl_warmup_iter,
+            shuffle=self.shuffle,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            verbose=self.verbose,
+            hide_rate=hide_rate,
+        )
+
+    @contextmanager
+    def _seeded_torch(self, random_state, device: torch.device):
+        """Seed torch from ``random_state`` without touching the user's RNG."""
+        torch_seed = int(random_state.randint(np.iinfo(np.int32).max))
+        cuda_devices = [device] if device.type == "cuda" else []
+        with torch.random.fork_rng(devices=cuda_devices):
+            torch.manual_seed(torch_seed)
+            yield
+
+    def _store_network(self, spec: NetworkSpec, network, dtype) -> None:
+        self._network_spec = spec.to_dict()
+        self._network_state = numpy_state(network)
+        self.likelihood_ = spec.likelihood
+        self.n_components_ = spec.n_components
+        if not spec.decoder_hidden_layer_sizes:
+            # From the float64 rebuild, as used for inference, so that
+            # inverse_transform is exactly linear in components_.
+            loadings = decoder_loadings(self._inference_network())
+            self.components_ = loadings.astype(dtype, copy=False)
 
     # ------------------------------------------------------------ inference
 
@@ -669,8 +805,8 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             )
         return tuple(int(s) for s in sizes)
 
-    def _check_batch_size(self, n_samples: int) -> int:
-        if self.early_stopping:
+    def _check_batch_size(self, n_samples: int, early_stopping: bool) -> int:
+        if early_stopping:
             n_samples -= max(1, int(round(self.validation_fraction * n_samples)))
         if self.batch_size == "auto":
             return max(1, min(_DEFAULT_BATCH_SIZE, n_samples))
@@ -693,7 +829,9 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             ) from error
         if device.type == "cuda" and not torch.cuda.is_available():
             raise ValueError(
-                f"device={self.device!r} was requested but CUDA is not available."
+                f"device={self.device!r} was requested but CUDA is not available. "
+                "The fitted state is device-free: set_params(device='cpu') (or "
+                "'auto') runs a model fitted on a GPU on this machine."
             )
         return device
 
@@ -723,7 +861,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             name
             for name in vars(self)
             if (name.endswith("_") and not name.startswith("__"))
-            or name in ("_network_spec", "_network_state")
+            or name in ("_network_spec", "_network_state", "_optimizer_state")
         ]
         for name in fitted:
             delattr(self, name)

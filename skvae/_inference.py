@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from ._batching import inference_batches, rows_to_tensor
-from ._network import VAENetwork
+from ._network import VAENetwork, split_missing
 
 INFERENCE_DTYPE = torch.float64
 
@@ -63,7 +63,7 @@ def elbo(
         log_lik, kl = network.elbo_terms(x, eps)
         bound = log_lik - beta * kl
         if per_word:
-            bound = bound - network.likelihood.sequence_correction(torch.nan_to_num(x))
+            bound = bound - network.likelihood.sequence_correction(split_missing(x)[0])
         chunks.append(bound.cpu().numpy())
     return np.concatenate(chunks)
 

@@ -18,6 +18,16 @@ from sklearn.utils.sparsefuncs import mean_variance_axis
 from torch import nn
 from torch.nn import functional as F
 
+from ._batching import (
+    Rows,
+    SparseRows,
+    gather,
+    map_stored,
+    row_sum,
+    scale_columns,
+    stored_values,
+)
+
 LIKELIHOOD_NAMES = ("multinomial", "poisson", "bernoulli", "gaussian")
 COUNT_LIKELIHOODS = ("multinomial", "poisson", "bernoulli")
 
@@ -117,11 +127,22 @@ def input_statistics(X, likelihood: str) -> dict[str, np.ndarray]:
     return statistics
 
 
+def observed_only(x: Rows, observed: torch.Tensor | None) -> Rows:
+    """x with its unobserved entries set to 0 (they then add no stored term)."""
+    if observed is None:
+        return x
+    return torch.where(observed, x, torch.zeros_like(x))
+
+
 def masked_sum(terms: torch.Tensor, observed: torch.Tensor | None) -> torch.Tensor:
     """Sum of per-feature terms over the observed features of each row."""
     if observed is not None:
         terms = torch.where(observed, terms, torch.zeros_like(terms))
     return terms.sum(dim=1)
+
+
+def _gaussian_kernel(standardized, eta, std):
+    return -0.5 * ((standardized - eta) / std) ** 2
 
 
 class Likelihood(nn.Module):
@@ -145,31 +166,38 @@ class Likelihood(nn.Module):
             # np.array copies: fitted state may be a read-only memmap.
             self.register_buffer(key, torch.tensor(np.array(value, dtype=np.float32)))
 
-    def encoder_input(self, x: torch.Tensor) -> torch.Tensor:
-        """What the encoder sees of ``x``."""
-        return x
+    def encoder_input(self, x: Rows) -> tuple[Rows, torch.Tensor | None]:
+        """What the encoder sees of ``x``: ``f(x) + shift`` (shift may be None).
+
+        ``f`` maps 0 to 0 entry by entry, so it keeps sparse rows sparse; the
+        per-feature ``shift`` is what an absent entry becomes.
+        """
+        return x, None
 
     def initial_bias(self) -> torch.Tensor:
         """Decoder bias that makes an all-zero ``z`` decode to the mean input."""
         raise NotImplementedError
 
     def log_prob(
-        self, x: torch.Tensor, eta: torch.Tensor, observed: torch.Tensor | None
+        self, x: Rows, eta: torch.Tensor, observed: torch.Tensor | None
     ) -> torch.Tensor:
         """log p(x | eta) summed over the observed features: one value per row.
 
-        ``x`` holds no NaN (missing entries are filled); ``observed`` is the
-        boolean mask of observed entries, or None when all are observed.
+        ``x`` is a dense batch without NaN (missing entries are filled, and
+        ``observed`` is the boolean mask of observed entries, or None when all
+        are observed) or :class:`SparseRows` (all entries observed).  Terms are
+        written as a sum over x's stored entries plus a dense sum over eta, so
+        that a sparse batch costs its non-zeros.
         """
         raise NotImplementedError
 
-    def sequence_correction(self, x: torch.Tensor) -> torch.Tensor:
+    def sequence_correction(self, x: Rows) -> torch.Tensor:
         """Per-row term to subtract from log p(x|z) for a per-word bound.
 
         The multinomial's log(N! / prod x_j!): without it the bound is that of
         the word sequence, as in LDA's perplexity.
         """
-        return torch.zeros(x.shape[0], dtype=x.dtype, device=x.device)
+        return stored_values(x).new_zeros(x.shape[0])
 
     def mean(self, eta: torch.Tensor) -> torch.Tensor:
         """E[x | eta] in the input's units."""
@@ -190,7 +218,7 @@ class Multinomial(Likelihood):
     name = "multinomial"
 
     def encoder_input(self, x):
-        return torch.log1p(x)
+        return map_stored(x, torch.log1p), None
 
     def initial_bias(self):
         return torch.log(self.frequency + 1e-8)
@@ -200,11 +228,15 @@ class Multinomial(Likelihood):
             # Renormalise over the observed terms; a finite floor (not -inf)
             # keeps 0 * log p and the gradients finite.
             eta = eta.masked_fill(~observed, torch.finfo(eta.dtype).min / 4)
-        log_p = (x * F.log_softmax(eta, dim=1)).sum(dim=1)
+        x = observed_only(x, observed)
+        counts = stored_values(x)
+        log_p = row_sum(x, counts * gather(x, F.log_softmax(eta, dim=1)))
         return log_p + self.sequence_correction(x)
 
     def sequence_correction(self, x):
-        return torch.lgamma(x.sum(dim=1) + 1) - torch.lgamma(x + 1).sum(dim=1)
+        counts = stored_values(x)
+        length = row_sum(x, counts)
+        return torch.lgamma(length + 1) - row_sum(x, torch.lgamma(counts + 1))
 
     def mean(self, eta):
         return F.softmax(eta, dim=1) * self.mean_length
@@ -221,13 +253,16 @@ class Poisson(Likelihood):
     name = "poisson"
 
     def encoder_input(self, x):
-        return torch.log1p(x)
+        return map_stored(x, torch.log1p), None
 
     def initial_bias(self):
         return torch.log(self.feature_mean + 1e-8)
 
     def log_prob(self, x, eta, observed):
-        return masked_sum(x * eta - torch.exp(eta) - torch.lgamma(x + 1), observed)
+        x = observed_only(x, observed)
+        counts = stored_values(x)
+        stored = row_sum(x, counts * gather(x, eta) - torch.lgamma(counts + 1))
+        return stored - masked_sum(torch.exp(eta), observed)
 
     def mean(self, eta):
         return torch.exp(eta)
@@ -246,8 +281,10 @@ class Bernoulli(Likelihood):
         return torch.log(p) - torch.log1p(-p)
 
     def log_prob(self, x, eta, observed):
-        terms = -F.binary_cross_entropy_with_logits(eta, x, reduction="none")
-        return masked_sum(terms, observed)
+        # x log sigmoid(eta) + (1 - x) log sigmoid(-eta) = x eta - softplus(eta)
+        x = observed_only(x, observed)
+        stored = row_sum(x, stored_values(x) * gather(x, eta))
+        return stored - masked_sum(F.softplus(eta), observed)
 
     def mean(self, eta):
         return torch.sigmoid(eta)
@@ -272,7 +309,7 @@ class Gaussian(Likelihood):
         self.raw_scale = nn.Parameter(torch.full_like(self.location, 0.5413))
 
     def encoder_input(self, x):
-        return (x - self.location) / self.scale
+        return scale_columns(x, 1.0 / self.scale), -self.location / self.scale
 
     def initial_bias(self):
         return torch.zeros_like(self.location)
@@ -282,9 +319,20 @@ class Gaussian(Likelihood):
 
     def log_prob(self, x, eta, observed):
         std = self._std()
+        normaliser = torch.log(std * self.scale) + 0.5 * math.log(2 * math.pi)
+        if isinstance(x, SparseRows):
+            # Every entry as if it were 0, then the stored entries corrected.
+            zero = -self.location / self.scale
+            total = _gaussian_kernel(zero, eta, std).sum(dim=1)
+            columns = x.columns
+            stored_eta = gather(x, eta)
+            standardized = (x.values - self.location[columns]) / self.scale[columns]
+            correction = _gaussian_kernel(
+                standardized, stored_eta, std[columns]
+            ) - _gaussian_kernel(zero[columns], stored_eta, std[columns])
+            return total + row_sum(x, correction) - normaliser.sum()
         standardized = (x - self.location) / self.scale
-        log_density = -0.5 * ((standardized - eta) / std) ** 2 - torch.log(std)
-        log_density = log_density - torch.log(self.scale) - 0.5 * math.log(2 * math.pi)
+        log_density = _gaussian_kernel(standardized, eta, std) - normaliser
         return masked_sum(log_density, observed)
 
     def mean(self, eta):

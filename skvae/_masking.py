@@ -19,6 +19,8 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
+from ._batching import Rows, SparseRows
+
 
 def missing_rate(X) -> float:
     """Share of the entries of X that are NaN (stored NaN for sparse X)."""
@@ -29,7 +31,7 @@ def missing_rate(X) -> float:
     return float(np.isnan(values).sum()) / n_entries
 
 
-def hide_observed(x: torch.Tensor, rate: float) -> torch.Tensor:
+def hide_observed(x: Rows, rate: float) -> Rows:
     """``x`` with each observed entry also set to NaN with probability ``rate``.
 
     Draws from torch's global RNG (seeded by ``fit``).  ``rate=0`` returns
@@ -37,5 +39,7 @@ def hide_observed(x: torch.Tensor, rate: float) -> torch.Tensor:
     """
     if rate <= 0:
         return x
+    if isinstance(x, SparseRows):  # a batch of rows that happen to have no NaN
+        x = x.to_dense()
     hidden = torch.rand(x.shape, device=x.device) < rate
     return x.masked_fill(hidden, float("nan"))

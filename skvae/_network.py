@@ -27,6 +27,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ._batching import Rows, SparseRows, matmul
 from ._likelihoods import LIKELIHOOD_CLASSES, Likelihood
 
 ACTIVATIONS = {"relu": nn.ReLU, "softplus": nn.Softplus, "tanh": nn.Tanh, "elu": nn.ELU}
@@ -77,31 +78,42 @@ def prior_moments(spec: NetworkSpec) -> tuple[float, float]:
 class Encoder(nn.Module):
     """x -> (mu, log_var) of the Gaussian posterior q(z | x).
 
-    With tied weights the first layer is the network's shared matrix, passed
-    to :meth:`forward` (the network owns it, so it is stored once).
+    The first layer's vocabulary-sized weight has shape (n_features, width),
+    so that a sparse batch multiplies only its stored rows of it; its output
+    is layer-normalised.  With tied
+    weights it is the network's shared matrix, passed to :meth:`forward` (the
+    network owns it, so it is stored once).  Without hidden layers the first
+    layer (width ``n_components``) feeds the linear mu / log_var heads.
     """
 
     def __init__(self, spec: NetworkSpec):
         super().__init__()
-        n_in = spec.n_features * (2 if spec.missing_indicator else 1)
+        width = spec.embedding_width
+        self.input_weight = (
+            None
+            if spec.tied_weights
+            else nn.Parameter(uniform_init(spec.n_features, width))
+        )
+        self.input_bias = nn.Parameter(uniform_init(spec.n_features, width)[0])
+        # Indicators of the missing entries (a batch without NaN has none).
+        self.indicator = (
+            nn.Linear(spec.n_features, width, bias=False)
+            if spec.missing_indicator
+            else None
+        )
+        # Layer normalisation of the first layer's output: a document with
+        # thousands of distinct terms would otherwise reach pre-activations
+        # far larger than a typical one and, through mu and log_var, send
+        # gradient spikes that made training diverge on large vocabularies.
+        self.input_norm = nn.LayerNorm(width)
         sizes = spec.hidden_layer_sizes
-        tied = spec.tied_weights
-        if tied:
-            # The tied matrix is the first layer; the mask columns keep their own.
-            self.first_bias = nn.Parameter(torch.zeros(spec.embedding_width))
-            self.indicator = (
-                nn.Linear(spec.n_features, spec.embedding_width, bias=False)
-                if spec.missing_indicator
-                else None
-            )
         layers: list[nn.Module] = []
-        for i, n_out in enumerate(sizes):
-            if not (i == 0 and tied):
-                layers.append(nn.Linear(n_in, n_out))
+        n_in = width
+        if sizes:
             layers.append(ACTIVATIONS[spec.activation]())
+        for n_out in sizes[1:]:
+            layers += [nn.Linear(n_in, n_out), ACTIVATIONS[spec.activation]()]
             n_in = n_out
-        if tied and not sizes:
-            n_in = spec.embedding_width
         self.hidden = nn.Sequential(*layers)
         self.dropout = nn.Dropout(spec.dropout)
         self.mu = nn.Linear(n_in, spec.n_components)
@@ -115,20 +127,30 @@ class Encoder(nn.Module):
         )
 
     def forward(
-        self, x: torch.Tensor, embedding: torch.Tensor | None
+        self,
+        x: Rows,
+        shift: torch.Tensor | None,
+        missing: torch.Tensor | None,
+        embedding: torch.Tensor | None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        if embedding is not None:
-            n_features = embedding.shape[0]
-            h = F.linear(x[:, :n_features], embedding.T, self.first_bias)
-            if self.indicator is not None:
-                h = h + self.indicator(x[:, n_features:])
-        else:
-            h = x
-        h = self.dropout(self.hidden(h))
+        """Posterior parameters for the encoder input ``x + shift``."""
+        weight = self.input_weight if embedding is None else embedding
+        h = matmul(x, weight) + self.input_bias
+        if shift is not None:
+            h = h + shift @ weight
+        if missing is not None and self.indicator is not None:
+            h = h + self.indicator(missing)
+        h = self.dropout(self.hidden(self.input_norm(h)))
         mu, log_var = self.mu(h), self.log_var(h)
         if self.mu_norm is not None:
             mu, log_var = self.mu_norm(mu), self.log_var_norm(log_var)
         return mu, log_var.clamp(-_LOG_VAR_LIMIT, _LOG_VAR_LIMIT)
+
+
+def uniform_init(n_in: int, n_out: int) -> torch.Tensor:
+    """An (n_in, n_out) weight drawn like nn.Linear's default initialisation."""
+    bound = 1.0 / np.sqrt(n_in)
+    return torch.empty(n_in, n_out).uniform_(-bound, bound)
 
 
 class Decoder(nn.Module):
@@ -188,9 +210,8 @@ class VAENetwork(nn.Module):
             else None
         )
         if self.embedding is not None:
-            # Same scale as nn.Linear's default for the encoder's first layer.
-            bound = 1.0 / np.sqrt(spec.n_features)
-            nn.init.uniform_(self.embedding, -bound, bound)
+            with torch.no_grad():
+                self.embedding.copy_(uniform_init(*self.embedding.shape))
         self.encoder = Encoder(spec)
         self.decoder = Decoder(spec)
         self.likelihood = likelihood
@@ -198,18 +219,15 @@ class VAENetwork(nn.Module):
         prior_mean, prior_var = prior_moments(spec)
         self.prior_mean, self.prior_var = prior_mean, prior_var
 
-    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def encode(self, x: Rows) -> tuple[torch.Tensor, torch.Tensor]:
         """Posterior parameters; missing entries (NaN) are filled for the encoder."""
         x, observed = split_missing(x)
+        missing = None
         if observed is not None:
             x = torch.where(observed, x, self.likelihood.feature_mean.to(x.dtype))
-        inputs = self.likelihood.encoder_input(x)
-        if self.spec.missing_indicator:
-            missing = (
-                torch.zeros_like(x) if observed is None else (~observed).to(x.dtype)
-            )
-            inputs = torch.cat([inputs, missing], dim=1)
-        return self.encoder(inputs, self.embedding)
+            missing = (~observed).to(x.dtype)
+        inputs, shift = self.likelihood.encoder_input(x)
+        return self.encoder(inputs, shift, missing, self.embedding)
 
     def embed(self, mu: torch.Tensor) -> torch.Tensor:
         """What transform returns: z's mean, or topic proportions in topic mode."""
@@ -233,7 +251,7 @@ class VAENetwork(nn.Module):
 
     def elbo_terms(
         self,
-        x: torch.Tensor,
+        x: Rows,
         eps: torch.Tensor | None = None,
         encoder_x: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -250,15 +268,20 @@ class VAENetwork(nn.Module):
         x_filled, observed = split_missing(x)
         std = torch.exp(0.5 * log_var)
         draws = torch.randn_like(std)[None] if eps is None else eps[:, None, :]
-        log_lik = torch.zeros_like(mu[:, 0])
+        log_lik = mu.new_zeros(mu.shape[0])
         for draw in draws:
             eta = self.decode(self.decoder_input(mu + std * draw))
             log_lik = log_lik + self.likelihood.log_prob(x_filled, eta, observed)
         return log_lik / len(draws), self.kl(mu, log_var)
 
 
-def split_missing(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """x with NaN replaced by 0, and the mask of observed entries (None: all)."""
+def split_missing(x: Rows) -> tuple[Rows, torch.Tensor | None]:
+    """x with NaN replaced by 0, and the mask of observed entries (None: all).
+
+    Sparse batches never hold NaN (see :func:`rows_to_tensor`).
+    """
+    if isinstance(x, SparseRows):
+        return x, None
     missing = torch.isnan(x)
     if not missing.any():
         return x, None

@@ -226,9 +226,26 @@ def test_fitted_state_is_plain_numpy(counts):
 
 
 @pytest.mark.parametrize("likelihood", ["multinomial", "gaussian"])
-def test_sparse_input_is_densified_one_batch_at_a_time(counts, monkeypatch, likelihood):
+def test_sparse_input_is_never_densified(counts, monkeypatch, likelihood):
+    densified = []
+    toarray = sp.csr_matrix.toarray
+
+    def recording_toarray(self, *args, **kwargs):
+        densified.append(self.shape)
+        return toarray(self, *args, **kwargs)
+
+    monkeypatch.setattr(sp.csr_matrix, "toarray", recording_toarray)
+    vae = fast(batch_size=16, max_iter=2, likelihood=likelihood).fit(counts)
+    vae.transform(counts)
+    vae.score(counts)
+    assert densified == []
+
+
+def test_sparse_input_with_nan_is_densified_one_batch_at_a_time(counts, monkeypatch):
     import skvae._batching
 
+    X = counts.astype(np.float64)
+    X.data[::7] = np.nan
     densified = []
     toarray = sp.csr_matrix.toarray
 
@@ -239,10 +256,38 @@ def test_sparse_input_is_densified_one_batch_at_a_time(counts, monkeypatch, like
     monkeypatch.setattr(sp.csr_matrix, "toarray", recording_toarray)
     # Inference batches of 16 rows for this vocabulary size.
     monkeypatch.setattr(skvae._batching, "_INFERENCE_BATCH_ELEMENTS", 16)
-    vae = fast(batch_size=16, max_iter=2, likelihood=likelihood).fit(counts)
-    vae.transform(counts)
-    vae.score(counts)
+    vae = fast(batch_size=16, max_iter=2).fit(X)
+    vae.transform(X)
     assert densified and max(densified) <= 16
+
+
+SPARSE_CONFIGS = [
+    {"likelihood": "multinomial"},
+    {"likelihood": "poisson"},
+    {"likelihood": "bernoulli"},
+    {"likelihood": "gaussian"},
+    {"latent": "topic"},
+    {"tied_weights": True, "hidden_layer_sizes": ()},
+]
+
+
+@pytest.mark.parametrize("params", SPARSE_CONFIGS, ids=str)
+def test_sparse_and_dense_input_give_the_same_model(counts, params):
+    X = counts.astype(np.float64)
+    if params.get("likelihood") == "bernoulli":
+        X.data = np.minimum(X.data, 1.0)
+    X_dense = X.toarray()
+    # Training: the same losses up to float32 summation order.
+    sparse_fit = fast(max_iter=3, **params).fit(X)
+    dense_fit = fast(max_iter=3, **params).fit(X_dense)
+    np.testing.assert_allclose(sparse_fit.loss_curve_, dense_fit.loss_curve_, rtol=1e-4)
+    # Inference on one fitted model: the same result from either input.
+    np.testing.assert_allclose(
+        dense_fit.transform(X), dense_fit.transform(X_dense), rtol=1e-9, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        dense_fit.score_samples(X), dense_fit.score_samples(X_dense), rtol=1e-9
+    )
 
 
 def test_nonlinear_decoder_has_no_components(counts):
@@ -254,3 +299,16 @@ def test_nonlinear_decoder_has_no_components(counts):
     assert vae.inverse_transform(vae.transform(counts)).shape == counts.shape
     with pytest.raises(ValueError, match="need a decoder linear"):
         topic_terms(vae, feature_names=[f"w{j}" for j in range(counts.shape[1])])
+
+
+def test_a_model_fitted_for_cuda_is_served_on_cpu(counts, monkeypatch):
+    import torch
+
+    vae = fast(max_iter=2).fit(counts)
+    Z = vae.transform(counts)
+    # As if fitted with device="cuda" on a GPU machine and loaded here.
+    vae.set_params(device="cuda")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError, match=r"set_params\(device='cpu'\)"):
+        vae.transform(counts)
+    np.testing.assert_array_equal(vae.set_params(device="cpu").transform(counts), Z)

@@ -186,3 +186,14 @@ def test_nonlinear_decoder_imputes_hidden_entries():
     column_means = np.nanmean(X_missing, axis=0)
     mean_error = np.mean((np.broadcast_to(column_means, X.shape)[mask] - X[mask]) ** 2)
     assert vae_error < 0.1 * mean_error
+
+
+def test_sparse_data_with_nan_in_a_few_rows_trains(counts):
+    # Batches without NaN stay sparse, the others are densified; training-time
+    # hiding applies to both.
+    X = counts.astype(np.float64)
+    X.data[X.indptr[3] : X.indptr[4]] = np.nan  # row 3 only
+    vae = VAEEmbedder(3, hidden_layer_sizes=(16,), batch_size=8, max_iter=5)
+    Z = vae.fit(X).transform(X)
+    assert vae._network_spec["missing_indicator"]
+    assert np.isfinite(Z).all() and np.isfinite(vae.score_samples(X)).all()

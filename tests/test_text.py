@@ -16,13 +16,16 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 def topic_pipeline():
     from conftest import make_corpus
 
-    docs, _ = make_corpus(n_docs=150)
+    docs, _ = make_corpus(n_docs=300)
+    # Trained to the end (tol=0): shorter runs leave a stray word in the top
+    # five of one topic for some seeds.
     vae = VAEEmbedder(
         3,
         latent="topic",
         hidden_layer_sizes=(32,),
-        max_iter=150,
+        max_iter=300,
         learning_rate_init=3e-3,
+        tol=0,
         random_state=0,
     )
     return make_pipeline(CountVectorizer(stop_words="english"), vae).fit(docs)

@@ -1,0 +1,277 @@
+"""Speed benchmark: VAEEmbedder against LatentDirichletAllocation, and scaling.
+
+In one run, on 20 Newsgroups (:func:`skvae.datasets.load_20newsgroups`,
+``CountVectorizer(stop_words="english", max_df=0.5, min_df=5,
+max_features=2000)``, ``n_components=50``):
+
+1. the machine's dense matmul rate: float32 ``torch.mm`` of two 2048 x 2048
+   matrices with torch's default threads, best of several repeats;
+2. ``LatentDirichletAllocation(learning_method="batch", n_jobs=1)`` and
+   ``VAEEmbedder()`` with default settings: fit and transform seconds and
+   their ratios, and the quality reached (test accuracy of StandardScaler +
+   LogisticRegression on the embeddings, test perplexity);
+3. the VAE's training FLOPs per epoch, counted from the architecture (below),
+   divided by the measured seconds per epoch (fit seconds / epochs, so every
+   overhead counts against it), as a share of the matmul rate;
+4. seconds per epoch against the vocabulary size (``--vocabularies``, with
+   ``min_df=1``) and against the number of documents (the training set
+   repeated or cut to ``--documents``), with the stored non-zeros of each
+   matrix; and optionally a plot of both curves (``--plot``).
+
+FLOPs counted per document (2 per multiply-add; the backward pass costs twice
+the forward for weights that have an input gradient, once for the first layer,
+whose input is data): the first encoder layer ``2 * nnz * width`` forward and
+as much for its weight gradient; every dense layer ``6 * n_in * n_out`` (the
+hidden layers, the mu and log-variance heads, the decoder).  Elementwise work
+(activations, softmax, the likelihood) is not counted: it is overhead.
+
+Run from the repository root::
+
+    python benchmarks/bench_speed.py --output benchmarks/results/speed.md \\
+        --plot docs/images/scaling.png
+
+Times are wall-clock seconds of one run; compare only times measured in the
+same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import pathlib
+import sys
+import time
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.decomposition import LatentDirichletAllocation
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import CountVectorizer
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+
+from bench_text import machine_info  # noqa: E402
+from metrics import classification_accuracy  # noqa: E402
+
+from skvae import VAEEmbedder  # noqa: E402
+from skvae.datasets import load_20newsgroups  # noqa: E402
+
+RANDOM_STATE = 0
+
+
+def matmul_gflops(size: int = 2048, repeats: int = 10) -> float:
+    """Best dense float32 matmul rate of this machine, in GFLOP/s."""
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    torch.mm(a, b)  # warm-up
+    best = np.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        torch.mm(a, b)
+        best = min(best, time.perf_counter() - start)
+    return 2 * size**3 / best / 1e9
+
+
+def training_flops_per_epoch(vae: VAEEmbedder, X) -> float:
+    """FLOPs of one training epoch of a fitted VAEEmbedder on X (see above)."""
+    spec = vae._network_spec
+    sizes = list(spec["hidden_layer_sizes"])
+    width = sizes[0] if sizes else spec["n_components"]
+    k, n_features = spec["n_components"], spec["n_features"]
+    first_layer = 4 * X.nnz * width
+    dense = list(itertools.pairwise(sizes))  # hidden layers after the first
+    dense += [(sizes[-1] if sizes else width, k)] * 2  # mu and log-variance
+    decoder_sizes = [k, *spec["decoder_hidden_layer_sizes"], n_features]
+    dense += list(itertools.pairwise(decoder_sizes))
+    per_row = sum(6 * n_in * n_out for n_in, n_out in dense)
+    return first_layer + X.shape[0] * per_row
+
+
+def timed(function, *args):
+    start = time.perf_counter()
+    result = function(*args)
+    return result, time.perf_counter() - start
+
+
+def compare_with_lda(X_train, y_train, X_test, y_test, n_components):
+    """Fit/transform seconds and quality of LDA and the default VAE."""
+    rows = {}
+    models = {
+        "LDA batch": LatentDirichletAllocation(
+            n_components, learning_method="batch", random_state=RANDOM_STATE, n_jobs=1
+        ),
+        "VAEEmbedder": VAEEmbedder(n_components, random_state=RANDOM_STATE),
+    }
+    for label, model in models.items():
+        print(f"fitting {label} ...", flush=True)
+        _, fit_seconds = timed(model.fit, X_train)
+        Z_test, transform_seconds = timed(model.transform, X_test)
+        accuracy = classification_accuracy(
+            model.transform(X_train), y_train, Z_test, y_test
+        )
+        rows[label] = {
+            "model": model,
+            "fit": fit_seconds,
+            "transform": transform_seconds,
+            "accuracy": accuracy,
+            "perplexity": model.perplexity(X_test),
+        }
+        print(f"  fit {fit_seconds:.1f} s", flush=True)
+    return rows
+
+
+def epoch_seconds(X, n_components: int, n_epochs: int = 3) -> float:
+    """Seconds per training epoch of the default VAE on X (after one warm-up)."""
+    VAEEmbedder(n_components, max_iter=1, random_state=RANDOM_STATE).fit(X[:1000])
+    vae = VAEEmbedder(n_components, max_iter=n_epochs, tol=0, random_state=0)
+    _, seconds = timed(vae.fit, X)
+    return seconds / vae.n_iter_
+
+
+def scaling_tables(docs, n_components, vocabularies, documents):
+    vocabulary_rows = []
+    for size in vocabularies:
+        X = CountVectorizer(max_features=size).fit_transform(docs)
+        seconds = epoch_seconds(X, n_components)
+        vocabulary_rows.append((X.shape[1], X.shape[0], X.nnz, seconds))
+        print(f"  {X.shape[1]} terms: {seconds:.2f} s/epoch", flush=True)
+    X = CountVectorizer(max_features=vocabularies[0]).fit_transform(docs)
+    document_rows = []
+    for n_docs in documents:
+        repeats = int(np.ceil(n_docs / X.shape[0]))
+        X_n = sp.vstack([X] * repeats).tocsr()[:n_docs]
+        seconds = epoch_seconds(X_n, n_components)
+        document_rows.append((X_n.shape[1], X_n.shape[0], X_n.nnz, seconds))
+        print(f"  {n_docs} documents: {seconds:.2f} s/epoch", flush=True)
+    return vocabulary_rows, document_rows
+
+
+def scaling_markdown(title: str, rows) -> str:
+    lines = [
+        f"| {title} | terms | documents | non-zeros | s / epoch | µs / non-zero |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for n_features, n_docs, nnz, seconds in rows:
+        value = n_features if title == "vocabulary" else n_docs
+        lines.append(
+            f"| {value} | {n_features} | {n_docs} | {nnz} | {seconds:.2f} "
+            f"| {seconds / nnz * 1e6:.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def plot_scaling(path: pathlib.Path, vocabulary_rows, document_rows) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
+    for ax, rows, column, label in (
+        (axes[0], vocabulary_rows, 0, "vocabulary size (terms)"),
+        (axes[1], document_rows, 1, "documents"),
+    ):
+        x = [row[column] for row in rows]
+        ax.plot(x, [row[3] for row in rows], "o-")
+        ax.set_xlabel(label)
+        ax.set_ylabel("seconds per epoch")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.grid(True, which="both", alpha=0.3)
+    fig.suptitle("VAEEmbedder(n_components=50) training, 20 Newsgroups")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n-components", type=int, default=50)
+    parser.add_argument(
+        "--vocabularies", default="2000,10000,50000", help="comma-separated sizes"
+    )
+    parser.add_argument(
+        "--documents", default="2500,5000,11293,22586,45172", help="comma-separated"
+    )
+    parser.add_argument("--skip-lda", action="store_true")
+    parser.add_argument("--output", type=pathlib.Path, default=None)
+    parser.add_argument("--plot", type=pathlib.Path, default=None)
+    args = parser.parse_args(argv)
+    args.vocabularies = [int(v) for v in args.vocabularies.split(",")]
+    args.documents = [int(v) for v in args.documents.split(",")]
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    info = machine_info()
+    print("\n".join(info))
+    gflops = matmul_gflops()
+    print(f"dense float32 matmul: {gflops:.1f} GFLOP/s", flush=True)
+
+    train, test = load_20newsgroups("train"), load_20newsgroups("test")
+    vectorizer = CountVectorizer(
+        stop_words="english", max_df=0.5, min_df=5, max_features=2000
+    )
+    X_train = vectorizer.fit_transform(train.data)
+    X_test = vectorizer.transform(test.data)
+    sections = [
+        "\n".join(f"- {line}" for line in info),
+        f"- dense float32 matmul (2048 x 2048, best of 10): {gflops:.1f} GFLOP/s",
+    ]
+
+    if not args.skip_lda:
+        rows = compare_with_lda(
+            X_train, train.target, X_test, test.target, args.n_components
+        )
+        lda, vae = rows["LDA batch"], rows["VAEEmbedder"]
+        table = [
+            "| model | fit s | transform s | accuracy | perplexity |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for label, row in rows.items():
+            table.append(
+                f"| {label} | {row['fit']:.1f} | {row['transform']:.3f} "
+                f"| {row['accuracy']:.3f} | {row['perplexity']:.0f} |"
+            )
+        model = vae["model"]
+        flops = training_flops_per_epoch(model, X_train)
+        seconds_per_epoch = vae["fit"] / model.n_iter_
+        rate = flops / seconds_per_epoch / 1e9
+        summary = [
+            f"- VAE fit / LDA fit: {vae['fit'] / lda['fit']:.2f} (target <= 0.5)",
+            f"- LDA transform / VAE transform: "
+            f"{lda['transform'] / vae['transform']:.1f}x (target >= 10x)",
+            f"- VAE: {model.n_iter_} epochs, {seconds_per_epoch:.3f} s/epoch, "
+            f"{flops / 1e9:.1f} GFLOP/epoch -> {rate:.1f} GFLOP/s = "
+            f"{rate / gflops:.0%} of the matmul rate (target >= 50%)",
+        ]
+        sections += ["## 20 Newsgroups, 2000 terms", "\n".join(table), *summary]
+        print("\n".join(table + summary), flush=True)
+
+    print("scaling ...", flush=True)
+    vocabulary_rows, document_rows = scaling_tables(
+        train.data, args.n_components, args.vocabularies, args.documents
+    )
+    scaling = [
+        f"## Seconds per epoch (default VAEEmbedder, n_components={args.n_components})",
+        scaling_markdown("vocabulary", vocabulary_rows),
+        scaling_markdown("documents", document_rows),
+    ]
+    sections += scaling
+    print("\n\n".join(scaling))
+    if args.plot is not None:
+        plot_scaling(args.plot, vocabulary_rows, document_rows)
+        print(f"wrote {args.plot}")
+    if args.output is not None:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        text = "# Speed benchmark\n\n" + "\n\n".join(sections) + "\n"
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()
