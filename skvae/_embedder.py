@@ -180,7 +180,8 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data and
         stop when its ELBO stops improving; the weights of the best epoch are
-        kept.  Otherwise training stops when the training loss stops
+        kept, also when the loss later diverges (with a warning rather than
+        an error).  Otherwise training stops when the training loss stops
         improving.
 
     validation_fraction : float, default=0.1
@@ -373,6 +374,20 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         -------
         self : object
             Fitted estimator.
+
+        Raises
+        ------
+        TrainingDivergedError
+            If the loss becomes NaN or infinite (unless ``early_stopping`` has
+            a validation score to fall back on); the estimator is then
+            unfitted.
+
+        Warns
+        -----
+        TrainingStoppedWarning
+            If fit is interrupted (KeyboardInterrupt) after its first epoch:
+            the best weights so far become the fitted model.  An interrupt in
+            the first epoch re-raises and leaves the estimator unfitted.
         """
         self._clear_fitted_state()
         try:
