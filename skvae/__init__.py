@@ -1,7 +1,6 @@
 """skvae: a variational autoencoder as a scikit-learn transformer."""
 
 from ._embedder import VAEEmbedder
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = ["VAEEmbedder", "__version__"]

@@ -164,7 +164,9 @@ def rows_to_tensor(X, rows, *, dtype: torch.dtype, device: torch.device | str) -
         if not np.isnan(batch.data).any():
             return SparseRows.from_csr(batch.tocsr(), dtype=dtype, device=device)
         batch = batch.toarray()
-    return torch.tensor(np.asarray(batch), dtype=dtype, device=device)
+    # C order: torch rejects negative strides (X[::-1]), and other layouts
+    # (Fortran order, column slices) would change the rounding of products.
+    return torch.tensor(np.ascontiguousarray(batch), dtype=dtype, device=device)
 
 
 def shuffled_batches(

@@ -51,6 +51,7 @@ from ._network import (
 )
 from ._network import network_state as numpy_state
 from ._training import (
+    TrainingHistory,
     TrainingSettings,
     fit_loop,
     kl_weight,
@@ -59,11 +60,15 @@ from ._training import (
     optimizer_state,
     run_single_epoch,
 )
+from ._version import __version__
+from .exceptions import InconsistentVersionWarning, TrainingStoppedWarning
 
 _DEFAULT_BATCH_SIZE = 200
 # The topic model's product of experts is defined for counts.
 _TOPIC_LIKELIHOODS = ("multinomial", "poisson")
 _TOPIC_DROPOUT = 0.2
+# Training runs in float32: larger magnitudes would become infinite there.
+_MAX_ABS_VALUE = float(np.finfo(np.float32).max)
 
 
 class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -100,7 +105,12 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
           data.
           The choice is stored in ``likelihood_``.
 
-        The count likelihoods reject negative input.
+        The count likelihoods reject negative input.  ``"multinomial"`` and
+        ``"poisson"`` also accept non-integer values such as TF-IDF weights
+        ("soft counts"): their log-likelihoods are defined for any real
+        x >= 0 (through ``lgamma(x + 1)``), so fit, transform and score work
+        as for counts; the absolute ELBO values are then not log-probabilities
+        of integer data.
 
     latent : {"gaussian", "topic"}, default="gaussian"
         Latent space.
@@ -171,7 +181,8 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data and
         stop when its ELBO stops improving; the weights of the best epoch are
-        kept.  Otherwise training stops when the training loss stops
+        kept, also when the loss later diverges (with a warning rather than
+        an error).  Otherwise training stops when the training loss stops
         improving.
 
     validation_fraction : float, default=0.1
@@ -237,7 +248,8 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         Number of latent dimensions of the fitted model.
 
     random_state_ : RandomState instance
-        The random generator used by the last fit.
+        The random generator used by the last fit (:meth:`partial_fit` carries
+        it on from call to call).
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -376,14 +388,30 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         -------
         self : object
             Fitted estimator.
+
+        Raises
+        ------
+        TrainingDivergedError
+            If the loss becomes NaN or infinite (unless ``early_stopping`` has
+            a validation score to fall back on); the estimator is then
+            unfitted.
+
+        Warns
+        -----
+        TrainingStoppedWarning
+            If fit is interrupted (KeyboardInterrupt) after its first epoch:
+            the best weights so far become the fitted model.  An interrupt in
+            the first epoch re-raises and leaves the estimator unfitted.
         """
         self._clear_fitted_state()
         try:
-            converged = self._fit(X)
+            history = self._fit(X)
         except BaseException:
             self._clear_fitted_state()
             raise
-        if not converged:
+        if history.stop_reason is not None:
+            self._warn_stopped(history)
+        elif not history.converged:
             warnings.warn(
                 f"VAEEmbedder: maximum iterations ({self.max_iter}) reached and "
                 "the optimization hasn't converged yet.",
@@ -392,8 +420,8 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             )
         return self
 
-    def _fit(self, X) -> bool:
-        """Train and store the fitted state; returns whether training converged."""
+    def _fit(self, X) -> TrainingHistory:
+        """Train and store the fitted state; returns the training history."""
         X = self._validate_input(X, reset=True)
         spec = self._network_spec_for(X)
         device = self._resolve_device()
@@ -406,7 +434,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             network = network.to(device=device, dtype=torch.float32)
             history = fit_loop(network, X_train, X_val, settings, random_state)
 
-        self._store_network(spec, network, X.dtype)
+        self._store_network(spec.to_dict(), numpy_state(network), X.dtype)
         self._optimizer_state = None
         self.random_state_ = random_state
         self.n_iter_ = history.n_iter
@@ -415,7 +443,25 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         early = X_val is not None
         self.best_validation_score_ = history.best_score if early else None
         self.best_loss_ = None if early else min(history.loss_curve)
-        return history.converged
+        return history
+
+    def _warn_stopped(self, history: TrainingHistory) -> None:
+        monitored = (
+            "best validation ELBO"
+            if self.early_stopping
+            else "lowest training loss after KL warm-up"
+        )
+        cause = {
+            "interrupted": "was interrupted (KeyboardInterrupt)",
+            "diverged": "diverged (NaN or infinite loss)",
+        }[history.stop_reason]
+        warnings.warn(
+            f"{type(self).__name__}: training {cause} in epoch "
+            f"{history.n_iter + 1}; keeping the weights of epoch "
+            f"{history.best_epoch} ({monitored}) as the fitted model.",
+            TrainingStoppedWarning,
+            stacklevel=3,
+        )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
@@ -511,7 +557,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             )
 
         # Only a completed pass changes the estimator.
-        self._store_network(spec, network, X.dtype)
+        self._store_network(spec.to_dict(), numpy_state(network), X.dtype)
         self._optimizer_state = optimizer_state(optimizer, network)
         self.random_state_ = random_state
         self.n_iter_ = n_iter + 1
@@ -575,12 +621,13 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             torch.manual_seed(torch_seed)
             yield
 
-    def _store_network(self, spec: NetworkSpec, network, dtype) -> None:
-        self._network_spec = spec.to_dict()
-        self._network_state = numpy_state(network)
-        self.likelihood_ = spec.likelihood
-        self.n_components_ = spec.n_components
-        if not spec.decoder_hidden_layer_sizes:
+    def _store_network(self, spec: dict, state: dict[str, np.ndarray], dtype) -> None:
+        """Keep the network as a spec and numpy weights (also used on loading)."""
+        self._network_spec = spec
+        self._network_state = state
+        self.likelihood_ = spec["likelihood"]
+        self.n_components_ = spec["n_components"]
+        if not spec["decoder_hidden_layer_sizes"]:
             # From the float64 rebuild, as used for inference, so that
             # inverse_transform is exactly linear in components_.
             loadings = decoder_loadings(self._inference_network())
@@ -607,7 +654,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
         check_likelihood_input(X, self.likelihood_, type(self).__name__)
-        Z = posterior_mean(self._inference_network(), X)
+        Z = _finite(posterior_mean(self._inference_network(), X), "transform")
         return Z.astype(X.dtype, copy=False)
 
     def inverse_transform(self, X):
@@ -636,7 +683,10 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
                 f"X has {Z.shape[1]} columns, but VAEEmbedder has "
                 f"n_components={self.n_components_} latent dimensions."
             )
-        return decoded_mean(self._inference_network(), Z).astype(Z.dtype, copy=False)
+        X_original = _finite(
+            decoded_mean(self._inference_network(), Z), "inverse_transform"
+        )
+        return X_original.astype(Z.dtype, copy=False)
 
     def score_samples(self, X):
         """Evidence lower bound (ELBO) of each sample, computed with beta=1.
@@ -659,7 +709,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
         check_likelihood_input(X, self.likelihood_, type(self).__name__)
-        return elbo(self._inference_network(), X, beta=1.0)
+        return _finite(elbo(self._inference_network(), X, beta=1.0), "score_samples")
 
     def score(self, X, y=None):
         """Mean per-sample ELBO with beta=1: higher is better.
@@ -750,6 +800,24 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     def _n_features_out(self):
         return self.n_components_
 
+    def __getstate__(self):
+        # A new dict: object.__getstate__ may return the instance's own.
+        return {**super().__getstate__(), "_skvae_version": __version__}
+
+    def __setstate__(self, state):
+        state = dict(state)
+        version = state.pop("_skvae_version", "unknown")
+        if version != __version__:
+            warnings.warn(
+                InconsistentVersionWarning(
+                    estimator_name=type(self).__name__,
+                    current_version=__version__,
+                    original_version=version,
+                ),
+                stacklevel=2,
+            )
+        super().__setstate__(state)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
@@ -769,6 +837,15 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             dtype=[np.float64, np.float32],
             ensure_all_finite="allow-nan",
         )
+        values = X.data if sp.issparse(X) else X
+        # Two reductions rather than np.abs: no copy of a large dense X.
+        largest = max(np.nanmax(values, initial=0.0), -np.nanmin(values, initial=0.0))
+        if largest > _MAX_ABS_VALUE:
+            raise ValueError(
+                f"Input X contains values too large for {type(self).__name__}: "
+                f"training runs in float32, whose largest value is "
+                f"{_MAX_ABS_VALUE:.3g}; rescale X."
+            )
         # CSR gives cheap row slices; CSC/COO are converted (one copy of X).
         return X.tocsr() if sp.issparse(X) else X
 
@@ -865,3 +942,13 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         ]
         for name in fitted:
             delattr(self, name)
+
+
+def _finite(values: np.ndarray, method: str) -> np.ndarray:
+    """Raise instead of returning NaN or infinity from an overflow."""
+    if not np.all(np.isfinite(values)):
+        raise ValueError(
+            f"VAEEmbedder.{method} overflowed (NaN or infinite result): the "
+            "input holds values too extreme for the fitted model; rescale it."
+        )
+    return values

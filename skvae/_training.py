@@ -2,6 +2,10 @@
 
 It works on a float32 network and validated numpy / scipy.sparse input; the
 sklearn facade owns seeding, validation of parameters and the fitted state.
+
+The loop keeps a copy of the best weights seen so far (best validation ELBO,
+or lowest training loss), so that an interrupted fit, or a diverged one with a
+validation set, still ends with a usable model.
 """
 
 from __future__ import annotations
@@ -16,6 +20,12 @@ from ._batching import rows_to_tensor, shuffled_batches
 from ._inference import elbo
 from ._masking import hide_observed
 from ._network import VAENetwork
+from .exceptions import TrainingDivergedError
+
+_DIVERGED_MESSAGE = (
+    "The training loss became NaN or infinite; try a smaller "
+    "learning_rate_init or check the input for extreme values."
+)
 
 
 @dataclass(frozen=True)
@@ -42,12 +52,13 @@ class TrainingHistory:
     loss_curve: list[float] = field(default_factory=list)
     validation_scores: list[float] | None = None
     best_score: float = -np.inf
+    # Epoch (1-based) whose weights were restored after a stop, or 0.
+    best_epoch: int = 0
     n_iter: int = 0
     converged: bool = False
-
-
-class TrainingDivergedError(ValueError):
-    """The training loss became NaN or infinite."""
+    # Why training ended early with the best weights: "interrupted" or
+    # "diverged"; None when it ran to convergence or max_iter.
+    stop_reason: str | None = None
 
 
 def kl_weight(epoch: int, settings: TrainingSettings) -> float:
@@ -68,6 +79,10 @@ def fit_loop(
     With a validation set, training stops when the validation ELBO stops
     improving and the weights of the best epoch are restored; without one,
     when the training loss stops improving.
+
+    A KeyboardInterrupt after the first epoch restores the best weights so far
+    and returns, as does a diverging loss once a validation score exists;
+    ``stop_reason`` says which.  Before that, both propagate.
     """
     optimizer = make_optimizer(network, settings)
     history = TrainingHistory(validation_scores=None if X_val is None else [])
@@ -80,39 +95,61 @@ def fit_loop(
         disable=not settings.verbose,
         leave=False,
     )
-    for epoch in epochs:
-        weight = kl_weight(epoch, settings)
-        loss = run_single_epoch(network, optimizer, X_train, weight, settings, rng)
-        history.loss_curve.append(loss)
-        history.n_iter = epoch + 1
-        if X_val is None:
-            score = -loss
-        else:
-            network.eval()
-            score = float(elbo(network, X_val).mean())
-            network.train()
-            history.validation_scores.append(score)
-        epochs.set_postfix(loss=f"{loss:.4g}", refresh=False)
-        if settings.verbose > 1:
-            print(f"Iteration {epoch + 1}, loss = {loss:.8f}")
-        if epoch < settings.kl_warmup_iter:
-            continue  # the objective itself still changes during warm-up
-        best = history.best_score
-        if not np.isfinite(best) or score > best + settings.tol * abs(best):
-            no_improvement = 0
-        else:
-            no_improvement += 1
-        if score > history.best_score:
-            history.best_score = score
+    try:
+        for epoch in epochs:
+            weight = kl_weight(epoch, settings)
+            loss = run_single_epoch(network, optimizer, X_train, weight, settings, rng)
+            score = -loss if X_val is None else validation_score(network, X_val)
+            # Recorded together, so an interrupt leaves whole epochs only.
+            history.loss_curve.append(loss)
             if X_val is not None:
-                best_state = {k: v.clone() for k, v in network.state_dict().items()}
-        if no_improvement >= settings.n_iter_no_change:
-            history.converged = True
-            break
-    epochs.close()
-    if best_state is not None:
+                history.validation_scores.append(score)
+            history.n_iter = epoch + 1
+            epochs.set_postfix(loss=f"{loss:.4g}", refresh=False)
+            if settings.verbose > 1:
+                print(f"Iteration {epoch + 1}, loss = {loss:.8f}")
+            if epoch < settings.kl_warmup_iter:
+                # The objective itself still changes during warm-up: the latest
+                # weights are the best guess, and convergence is not checked.
+                best_state, history.best_epoch = snapshot(network), epoch + 1
+                continue
+            best = history.best_score
+            if not np.isfinite(best) or score > best + settings.tol * abs(best):
+                no_improvement = 0
+            else:
+                no_improvement += 1
+            if score > history.best_score:
+                history.best_score = score
+                best_state, history.best_epoch = snapshot(network), epoch + 1
+            if no_improvement >= settings.n_iter_no_change:
+                history.converged = True
+                break
+    except KeyboardInterrupt:
+        if best_state is None:
+            raise
+        history.stop_reason = "interrupted"
+    except TrainingDivergedError:
+        if best_state is None or X_val is None:
+            raise
+        history.stop_reason = "diverged"
+    finally:
+        epochs.close()
+    if best_state is not None and (X_val is not None or history.stop_reason):
         network.load_state_dict(best_state)
     return history
+
+
+def validation_score(network: VAENetwork, X_val) -> float:
+    """Mean validation ELBO, computed in eval mode."""
+    network.eval()
+    score = float(elbo(network, X_val).mean())
+    network.train()
+    return score
+
+
+def snapshot(network: VAENetwork) -> dict[str, torch.Tensor]:
+    """A copy of the weights, to restore the best epoch later."""
+    return {k: v.detach().clone() for k, v in network.state_dict().items()}
 
 
 def make_optimizer(
@@ -178,6 +215,10 @@ def run_single_epoch(
         x_seen = hide_observed(x, settings.hide_rate)
         total += train_step(network, optimizer, x, weight, x_seen) * len(rows)
         n_seen += len(rows)
+    # The last step's loss was finite, but its update may not be: a model with
+    # NaN weights must never be stored.
+    if not all(torch.isfinite(p).all() for p in network.parameters()):
+        raise TrainingDivergedError(_DIVERGED_MESSAGE)
     return total / n_seen
 
 
@@ -196,10 +237,7 @@ def train_step(
     log_lik, kl = network.elbo_terms(x, encoder_x=encoder_x)
     loss = (weight * kl - log_lik).mean()
     if not torch.isfinite(loss):
-        raise TrainingDivergedError(
-            "The training loss became NaN or infinite; try a smaller "
-            "learning_rate_init or check the input for extreme values."
-        )
+        raise TrainingDivergedError(_DIVERGED_MESSAGE)
     loss.backward()
     optimizer.step()
     return loss.item()

@@ -1,8 +1,14 @@
-"""Parallel and distributed runs: joblib's loky and dask backends, dask-ml."""
+"""Parallel and distributed runs: threads, joblib's loky and dask backends,
+dask-ml."""
+
+import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import joblib
 import numpy as np
 import pytest
+import torch
+from numpy.testing import assert_array_equal
 from sklearn.model_selection import GridSearchCV
 
 from skvae import VAEEmbedder
@@ -67,3 +73,45 @@ def test_dask_ml_incremental_streams_blocks(counts):
     for start in range(0, X.shape[0], 30):
         by_hand.partial_fit(X[start : start + 30])
     np.testing.assert_allclose(Z, by_hand.transform(X), rtol=1e-12, atol=1e-15)
+
+
+def test_concurrent_transform_matches_serial(counts):
+    vae = small(max_iter=5).fit(counts)
+    offsets = range(7)  # each call embeds a different set of rows
+    expected = {
+        k: (vae.transform(counts[k:]), vae.score_samples(counts[k:])) for k in offsets
+    }
+
+    def infer(call):
+        k = call % len(offsets)
+        return k, vae.transform(counts[k:]), vae.score_samples(counts[k:])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(infer, range(200)))
+    for k, Z, scores in results:
+        assert_array_equal(Z, expected[k][0])
+        assert_array_equal(scores, expected[k][1])
+
+
+def _global_state():
+    """What inference must not change: it runs in threads next to other code."""
+    return {
+        "warnings.filters": list(warnings.filters),
+        "torch threads": torch.get_num_threads(),
+        "torch grad mode": torch.is_grad_enabled(),
+        "torch rng": torch.random.get_rng_state().numpy().copy(),
+        # The legacy global generator, which random_state=None would use.
+        "numpy rng": np.random.get_state()[1].copy(),  # noqa: NPY002
+    }
+
+
+def test_inference_leaves_global_state_alone(counts):
+    vae = small(max_iter=2).fit(counts)
+    before = _global_state()
+    vae.transform(counts)
+    vae.score(counts)
+    vae.inverse_transform(np.zeros((2, vae.n_components_)))
+    vae.sample(3, random_state=0)
+    after = _global_state()
+    for name, value in before.items():
+        assert_array_equal(after[name], value, err_msg=name)
