@@ -63,7 +63,12 @@ from ._training import (
 from ._version import __version__
 from .exceptions import InconsistentVersionWarning, TrainingStoppedWarning
 
-_DEFAULT_BATCH_SIZE = 200
+# "auto" settings per latent: the Gaussian latent trains fastest with larger
+# batches and a larger step (same quality on 20 Newsgroups in a third of the
+# time); ProdLDA's batch-normalised topic model keeps its own settings, which
+# gave its most coherent topics.
+_AUTO_BATCH_SIZE = {"gaussian": 500, "topic": 200}
+_AUTO_LEARNING_RATE = {"gaussian": 2e-3, "topic": 1e-3}
 # The topic model's product of experts is defined for counts.
 _TOPIC_LIKELIHOODS = ("multinomial", "poisson")
 _TOPIC_DROPOUT = 0.2
@@ -162,13 +167,15 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         and 0 otherwise.
 
     batch_size : int or "auto", default="auto"
-        Minibatch size; ``"auto"`` uses ``min(200, n_samples)``.
+        Minibatch size; ``"auto"`` uses ``min(500, n_samples)``, or
+        ``min(200, n_samples)`` with ``latent="topic"``.
 
     max_iter : int, default=200
         Maximum number of epochs (passes over the training data).
 
-    learning_rate_init : float, default=1e-3
-        Learning rate of the Adam optimizer.
+    learning_rate_init : float or "auto", default="auto"
+        Learning rate of the Adam optimizer; ``"auto"`` is 2e-3, or 1e-3 with
+        ``latent="topic"``.
 
     kl_warmup_iter : int, default=0
         Number of epochs over which the KL weight rises linearly from
@@ -192,7 +199,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         Number of epochs without an improvement of at least ``tol`` after which
         training stops.
 
-    tol : float, default=1e-4
+    tol : float, default=1e-3
         Relative tolerance: an epoch improves when the monitored loss (or
         validation ELBO) beats the best so far by ``tol * |best|``.
 
@@ -309,7 +316,10 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             Interval(Integral, 1, None, closed="left"),
         ],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate_init": [
+            StrOptions({"auto"}),
+            Interval(Real, 0, None, closed="neither"),
+        ],
         "kl_warmup_iter": [Interval(Integral, 0, None, closed="left")],
         "shuffle": ["boolean"],
         "early_stopping": ["boolean"],
@@ -336,13 +346,13 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         dropout="auto",
         batch_size="auto",
         max_iter=200,
-        learning_rate_init=1e-3,
+        learning_rate_init="auto",
         kl_warmup_iter=0,
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
-        tol=1e-4,
+        tol=1e-3,
         random_state=None,
         device="auto",
         verbose=0,
@@ -602,7 +612,11 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         return TrainingSettings(
             max_iter=self.max_iter,
             batch_size=self._check_batch_size(n_samples, early_stopping),
-            learning_rate_init=self.learning_rate_init,
+            learning_rate_init=(
+                _AUTO_LEARNING_RATE[self.latent]
+                if self.learning_rate_init == "auto"
+                else self.learning_rate_init
+            ),
             beta=float(self.beta),
             kl_warmup_iter=self.kl_warmup_iter,
             shuffle=self.shuffle,
@@ -886,7 +900,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         if early_stopping:
             n_samples -= max(1, int(round(self.validation_fraction * n_samples)))
         if self.batch_size == "auto":
-            return max(1, min(_DEFAULT_BATCH_SIZE, n_samples))
+            return max(1, min(_AUTO_BATCH_SIZE[self.latent], n_samples))
         if self.batch_size > n_samples:
             warnings.warn(
                 f"batch_size={self.batch_size} is larger than the {n_samples} "
