@@ -179,6 +179,11 @@ def plot_scaling(path: pathlib.Path, vocabulary_rows, document_rows) -> None:
         ax.set_ylabel("seconds per epoch")
         ax.set_xscale("log")
         ax.set_yscale("log")
+        # Label the measured sizes only (log axes crowd their minor labels).
+        ax.set_xticks(x, [f"{value:,}" for value in x], rotation=30)
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
         ax.grid(True, which="both", alpha=0.3)
     fig.suptitle("VAEEmbedder(n_components=50) training, 20 Newsgroups")
     fig.tight_layout()
