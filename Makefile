@@ -2,6 +2,7 @@
 #   make demo   # the main job: fit a pipeline on 20 Newsgroups, print results
 #   make test   # lint and the test suite
 # Both create .venv and install skvae into it on first use.
+#   make docs   # the documentation site (runs the examples) into docs/_build/html
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,7 +11,7 @@ BIN := $(VENV)/bin
 # machine has one. Elsewhere, override TORCH_SPEC to point pip at a CPU build.
 TORCH_SPEC ?= torch==2.13.0
 
-.PHONY: demo test lint install
+.PHONY: demo test lint install docs
 
 install: $(VENV)/.installed
 
@@ -29,3 +30,8 @@ lint: install
 
 test: lint
 	$(BIN)/python -m pytest
+
+# -W: the site must build without a single warning.
+docs: install
+	$(BIN)/python -m pip install -e ".[docs]"
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
