@@ -254,7 +254,9 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
     best_validation_score_ : float or None
         Best validation ELBO after the KL warm-up (that epoch's weights are the
-        fitted model); None when ``validation_scores_`` is None.
+        fitted model); ``-inf`` if training ended within the warm-up (the last
+        epoch's weights are then kept); None when ``validation_scores_`` is
+        None.
 
     n_components_ : int
         Number of latent dimensions of the fitted model.
