@@ -1,4 +1,21 @@
-"""skvae: a variational autoencoder as a scikit-learn transformer."""
+"""skvae: a variational autoencoder as a scikit-learn transformer.
+
+- :class:`VAEEmbedder`: the estimator (fit, transform, score, sample, ...).
+- :mod:`skvae.text`: topics and word vectors of a fitted model.
+- :mod:`skvae.serialization`: weights-only persistence in safetensors files.
+- :mod:`skvae.datasets`: the 20 Newsgroups corpus used by the examples.
+- :mod:`skvae.exceptions`: the errors and warnings skvae raises.
+
+``__version__`` is the version string of the installed package; it is saved
+with pickled models and compared on loading
+(:class:`~skvae.exceptions.InconsistentVersionWarning`).
+
+Examples
+--------
+>>> import skvae
+>>> skvae.__version__  # doctest: +SKIP
+'0.1.0'
+"""
 
 from ._embedder import VAEEmbedder
 from ._version import __version__

@@ -236,20 +236,27 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         The likelihood used, as resolved from ``likelihood``.
 
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run by :meth:`fit` (with early stopping, including
+        the epochs after the best one), or number of :meth:`partial_fit`
+        calls, each one epoch.
 
     loss_curve_ : list of float
         Mean training loss (negative ELBO with the epoch's KL weight) per
-        epoch.
+        epoch, or per :meth:`partial_fit` call.
 
     best_loss_ : float or None
-        Lowest training loss; None with early stopping.
+        Lowest value of ``loss_curve_``; None after :meth:`fit` with early
+        stopping.
 
     validation_scores_ : list of float or None
-        Mean validation ELBO per epoch with early stopping, else None.
+        Mean validation ELBO per epoch after :meth:`fit` with early stopping;
+        None without early stopping and after :meth:`partial_fit`.
 
     best_validation_score_ : float or None
-        Best validation ELBO with early stopping, else None.
+        Best validation ELBO after the KL warm-up (that epoch's weights are the
+        fitted model); ``-inf`` if training ended within the warm-up (the last
+        epoch's weights are then kept); None when ``validation_scores_`` is
+        None.
 
     n_components_ : int
         Number of latent dimensions of the fitted model.
@@ -264,6 +271,14 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
+    See Also
+    --------
+    sklearn.decomposition.LatentDirichletAllocation : Topic model for counts.
+    sklearn.decomposition.NMF : Non-negative matrix factorisation.
+    sklearn.decomposition.TruncatedSVD : Linear embedding of sparse data.
+    skvae.text.topic_terms : Top terms of every latent dimension.
+    skvae.serialization.save_safetensors : Save the fitted weights safely.
+
     Notes
     -----
     Missing values: NaN in X means "not observed".  Such entries are left out of
@@ -274,12 +289,6 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     to predict entries it did not see.  ``inverse_transform(transform(X))``
     then fills in the missing entries.  Inference is not randomised.
 
-    See Also
-    --------
-    sklearn.decomposition.LatentDirichletAllocation : Topic model for counts.
-    sklearn.decomposition.NMF : Non-negative matrix factorisation.
-    sklearn.decomposition.TruncatedSVD : Linear embedding of sparse data.
-
     References
     ----------
     Kingma, D. P. and Welling, M. (2014). Auto-Encoding Variational Bayes. ICLR.
@@ -289,12 +298,14 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     >>> import numpy as np
     >>> from skvae import VAEEmbedder
     >>> X = np.random.RandomState(0).poisson(1.0, size=(100, 20))
-    >>> vae = VAEEmbedder(n_components=2, max_iter=5, random_state=0)
+    >>> vae = VAEEmbedder(n_components=2, hidden_layer_sizes=(16,), random_state=0)
     >>> Z = vae.fit_transform(X)
     >>> Z.shape
     (100, 2)
     >>> vae.likelihood_
     'multinomial'
+    >>> vae.components_.shape
+    (2, 20)
     """
 
     _parameter_constraints: dict = {
@@ -401,6 +412,10 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
         Raises
         ------
+        ValueError
+            If a parameter is invalid, or X does not suit the likelihood (e.g.
+            negative values with a count likelihood, or ``latent="topic"``
+            with real-valued data).
         TrainingDivergedError
             If the loss becomes NaN or infinite (unless ``early_stopping`` has
             a validation score to fall back on); the estimator is then
@@ -408,10 +423,30 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
         Warns
         -----
+        ConvergenceWarning
+            If training stops at ``max_iter`` before it converged.
         TrainingStoppedWarning
             If fit is interrupted (KeyboardInterrupt) after its first epoch:
             the best weights so far become the fitted model.  An interrupt in
-            the first epoch re-raises and leaves the estimator unfitted.
+            the first epoch re-raises and leaves the estimator unfitted.  Also
+            when the loss diverges with ``early_stopping=True`` after at least
+            one validation score: the best epoch's weights are kept.
+
+        See Also
+        --------
+        partial_fit : Train on one chunk of data at a time.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAEEmbedder
+        >>> X = np.random.RandomState(0).poisson(1.0, size=(100, 20))
+        >>> vae = VAEEmbedder(2, hidden_layer_sizes=(16,), early_stopping=True,
+        ...                   random_state=0).fit(X)
+        >>> len(vae.validation_scores_) == len(vae.loss_curve_) == vae.n_iter_
+        True
+        >>> vae.best_validation_score_ == max(vae.validation_scores_)
+        True
         """
         self._clear_fitted_state()
         try:
@@ -502,12 +537,25 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             The updated estimator.  If training on this chunk fails (e.g. the
             loss diverges), the estimator keeps its previous state.
 
+        Raises
+        ------
+        ValueError
+            If X does not suit the model: another number of features than the
+            first chunk, values the likelihood rejects, or a single row with
+            ``latent="topic"``.
+        TrainingDivergedError
+            If the loss becomes NaN or infinite during this pass.
+
+        See Also
+        --------
+        fit : Train on all the data at once, with convergence checks.
+
         Examples
         --------
         >>> import numpy as np
         >>> from skvae import VAEEmbedder
         >>> X = np.random.RandomState(0).poisson(1.0, size=(300, 20))
-        >>> vae = VAEEmbedder(n_components=2, random_state=0)
+        >>> vae = VAEEmbedder(n_components=2, hidden_layer_sizes=(16,), random_state=0)
         >>> for epoch in range(3):
         ...     for chunk in np.array_split(X, 3):
         ...         vae = vae.partial_fit(chunk)
@@ -663,7 +711,26 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         Returns
         -------
         Z : ndarray of shape (n_samples, n_components)
-            Posterior means, in the dtype of X (float32 or float64).
+            Posterior means, in the dtype of X (float32 or float64); topic
+            proportions, whose rows sum to 1, with ``latent="topic"``.
+
+        See Also
+        --------
+        inverse_transform : Decode latent rows back to the input's space.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAEEmbedder
+        >>> X = np.random.RandomState(0).poisson(1.0, size=(100, 20))
+        >>> vae = VAEEmbedder(2, hidden_layer_sizes=(16,), random_state=0).fit(X)
+        >>> Z = vae.transform(X[:5])
+        >>> Z.shape, Z.dtype
+        ((5, 2), dtype('float64'))
+        >>> bool(np.allclose(Z, vae.transform(X)[:5]))  # rows are independent
+        True
+        >>> vae.transform(X[:5].astype(np.float32)).dtype
+        dtype('float32')
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
@@ -688,7 +755,29 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         Returns
         -------
         X_original : ndarray of shape (n_samples, n_features)
-            E[x | z] for every row.
+            E[x | z] for every row, in the dtype of X.
+
+        Raises
+        ------
+        ValueError
+            If X does not have ``n_components_`` columns.
+
+        See Also
+        --------
+        transform : Embed data as latent rows.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAEEmbedder
+        >>> X = np.random.RandomState(0).poisson(1.0, size=(100, 20))
+        >>> vae = VAEEmbedder(2, hidden_layer_sizes=(16,), random_state=0).fit(X)
+        >>> X_hat = vae.inverse_transform(vae.transform(X))
+        >>> X_hat.shape
+        (100, 20)
+        >>> # Multinomial: expected counts of a document of mean training length
+        >>> bool(np.allclose(X_hat.sum(axis=1), X.sum(axis=1).mean()))
+        True
         """
         check_is_fitted(self)
         Z = check_array(X, dtype=[np.float64, np.float32])
@@ -719,6 +808,23 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         -------
         elbo : ndarray of shape (n_samples,)
             Per-sample ELBO (higher is better).
+
+        See Also
+        --------
+        score : Mean ELBO of the samples.
+        perplexity : Per-word perplexity of documents.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAEEmbedder
+        >>> X = np.random.RandomState(0).poisson(1.0, size=(100, 20))
+        >>> vae = VAEEmbedder(2, hidden_layer_sizes=(16,), random_state=0).fit(X)
+        >>> elbo = vae.score_samples(X)
+        >>> elbo.shape
+        (100,)
+        >>> bool(np.all(elbo <= 0))  # a bound on the log-probability of counts
+        True
         """
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
@@ -743,6 +849,23 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         -------
         score : float
             Mean ELBO of the samples.
+
+        See Also
+        --------
+        score_samples : ELBO of each sample.
+
+        Examples
+        --------
+        >>> from sklearn.model_selection import GridSearchCV
+        >>> import numpy as np
+        >>> from skvae import VAEEmbedder
+        >>> X = np.random.RandomState(0).poisson(1.0, size=(100, 20))
+        >>> search = GridSearchCV(
+        ...     VAEEmbedder(2, hidden_layer_sizes=(16,), random_state=0),
+        ...     {"beta": [0.1, 1.0]}, cv=2,
+        ... ).fit(X)  # selects by the held-out score
+        >>> search.best_params_
+        {'beta': 1.0}
         """
         return float(np.mean(self.score_samples(X)))
 
@@ -765,6 +888,27 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         -------
         perplexity : float
             Perplexity per word.
+
+        Raises
+        ------
+        ValueError
+            If the model's likelihood is not ``"multinomial"`` or
+            ``"poisson"``, or X holds no words.
+
+        See Also
+        --------
+        sklearn.decomposition.LatentDirichletAllocation.perplexity : The same
+            measure for LDA.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAEEmbedder
+        >>> X = np.random.RandomState(0).poisson(1.0, size=(100, 20))
+        >>> vae = VAEEmbedder(2, hidden_layer_sizes=(16,), random_state=0).fit(X[:80])
+        >>> held_out = vae.perplexity(X[80:])
+        >>> bool(held_out > 1.0)
+        True
         """
         check_is_fitted(self)
         if self.likelihood_ not in _TOPIC_LIKELIHOODS:
@@ -796,7 +940,19 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         X : ndarray of shape (n_samples, n_features)
             Samples in the input's space (counts for the count likelihoods,
             drawn with a Poisson document length around the mean training
-            length for the multinomial).
+            length for the multinomial), as float64.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skvae import VAEEmbedder
+        >>> X = np.random.RandomState(0).poisson(1.0, size=(100, 20))
+        >>> vae = VAEEmbedder(2, hidden_layer_sizes=(16,), random_state=0).fit(X)
+        >>> X_new = vae.sample(5, random_state=0)
+        >>> X_new.shape
+        (5, 20)
+        >>> bool(np.all(X_new == np.round(X_new)) and np.all(X_new >= 0))  # counts
+        True
         """
         check_is_fitted(self)
         check_scalar(n_samples, "n_samples", Integral, min_val=1)

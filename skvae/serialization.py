@@ -27,6 +27,8 @@ from ._network import build_network
 from ._version import __version__
 from .exceptions import InconsistentVersionWarning
 
+__all__ = ["load_safetensors", "save_safetensors"]
+
 _FORMAT = "skvae.VAEEmbedder"
 _FORMAT_VERSION = 1
 _METADATA_KEY = "skvae"
@@ -44,6 +46,15 @@ def save_safetensors(estimator: VAEEmbedder, path: str | os.PathLike) -> None:
     path : str or path-like
         Where to write the file (by convention ``*.safetensors``).
 
+    Raises
+    ------
+    ValueError
+        If ``estimator`` is not a VAEEmbedder (e.g. a Pipeline).
+    sklearn.exceptions.NotFittedError
+        If ``estimator`` is not fitted.
+    ImportError
+        If the ``safetensors`` package is not installed.
+
     See Also
     --------
     load_safetensors : Load the file back as a fitted VAEEmbedder.
@@ -55,10 +66,11 @@ def save_safetensors(estimator: VAEEmbedder, path: str | os.PathLike) -> None:
     >>> from skvae import VAEEmbedder
     >>> from skvae.serialization import load_safetensors, save_safetensors
     >>> X = np.random.RandomState(0).poisson(1.0, size=(50, 8))
-    >>> vae = VAEEmbedder(n_components=2, max_iter=3, random_state=0).fit(X)
-    >>> path = os.path.join(tempfile.mkdtemp(), "vae.safetensors")
-    >>> save_safetensors(vae, path)
-    >>> served = load_safetensors(path)
+    >>> vae = VAEEmbedder(2, hidden_layer_sizes=(16,), random_state=0).fit(X)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "vae.safetensors")
+    ...     save_safetensors(vae, path)
+    ...     served = load_safetensors(path)
     >>> bool(np.array_equal(served.transform(X), vae.transform(X)))
     True
     """
@@ -106,9 +118,38 @@ def load_safetensors(path: str | os.PathLike) -> VAEEmbedder:
         The training history (``loss_curve_`` and the like) is not restored;
         ``partial_fit`` continues from the weights with a fresh optimizer.
 
+    Raises
+    ------
+    ValueError
+        If the file was not written by :func:`save_safetensors`, has a newer
+        format version, or its weights do not match its network.
+    ImportError
+        If the ``safetensors`` package is not installed.
+
+    Warns
+    -----
+    InconsistentVersionWarning
+        If the file was saved with another skvae version.
+
+    See Also
+    --------
+    save_safetensors : Write the file.
+
     Examples
     --------
-    See :func:`save_safetensors`.
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skvae import VAEEmbedder
+    >>> from skvae.serialization import load_safetensors, save_safetensors
+    >>> X = np.random.RandomState(0).poisson(1.0, size=(50, 8))
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, "vae.safetensors")
+    ...     save_safetensors(VAEEmbedder(2, hidden_layer_sizes=(16,)).fit(X), path)
+    ...     vae = load_safetensors(path)
+    >>> vae.transform(X[:3]).shape
+    (3, 2)
+    >>> hasattr(vae, "loss_curve_")  # the training history is not saved
+    False
     """
     safe_open = _safetensors("safe_open")
     with safe_open(os.fspath(path), framework="np") as file:

@@ -75,6 +75,34 @@ def vocabulary(model, *, feature_names=None) -> np.ndarray:
     Returns
     -------
     terms : ndarray of str, shape (n_features,)
+        The vocabulary, as an object array; ``terms[j]`` names feature j.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is neither a VAEEmbedder nor a Pipeline.
+    ValueError
+        If a Pipeline has no VAEEmbedder step, no vocabulary is known,
+        ``feature_names`` has the wrong length, or the decoder is not linear
+        (``decoder_hidden_layer_sizes`` is not empty).
+
+    See Also
+    --------
+    term_vectors : The vectors of these terms, in the same order.
+
+    Examples
+    --------
+    >>> from sklearn.feature_extraction.text import CountVectorizer
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skvae import VAEEmbedder
+    >>> from skvae.text import vocabulary
+    >>> docs = ["apple banana fruit", "banana fruit juice", "car engine road",
+    ...         "road car wheel", "fruit apple juice", "engine wheel car"] * 5
+    >>> pipe = make_pipeline(
+    ...     CountVectorizer(), VAEEmbedder(2, hidden_layer_sizes=(16,), random_state=0)
+    ... ).fit(docs)
+    >>> list(vocabulary(pipe))
+    ['apple', 'banana', 'car', 'engine', 'fruit', 'juice', 'road', 'wheel']
     """
     return _embedder_and_names(model, feature_names)[1]
 
@@ -99,6 +127,19 @@ def topic_terms(model, n_terms: int = 10, *, feature_names=None) -> list[list[st
     topics : list of list of str
         ``n_components`` lists of ``n_terms`` terms, best first.
 
+    Raises
+    ------
+    TypeError
+        If ``model`` is neither a VAEEmbedder nor a Pipeline.
+    ValueError
+        If a Pipeline has no VAEEmbedder step, no vocabulary is known,
+        ``feature_names`` has the wrong length, or the decoder is not linear
+        (``decoder_hidden_layer_sizes`` is not empty).
+
+    See Also
+    --------
+    nearest_terms : Terms with similar decoder weights.
+
     Examples
     --------
     >>> from sklearn.feature_extraction.text import CountVectorizer
@@ -109,10 +150,11 @@ def topic_terms(model, n_terms: int = 10, *, feature_names=None) -> list[list[st
     ...         "road car wheel", "fruit apple juice", "engine wheel car"] * 5
     >>> pipe = make_pipeline(
     ...     CountVectorizer(),
-    ...     VAEEmbedder(2, latent="topic", max_iter=50, random_state=0),
+    ...     VAEEmbedder(2, latent="topic", hidden_layer_sizes=(16,), random_state=0),
     ... ).fit(docs)
-    >>> len(topic_terms(pipe, n_terms=3))
-    2
+    >>> topics = topic_terms(pipe, n_terms=3)
+    >>> len(topics), len(topics[0])
+    (2, 3)
     """
     embedder, names = _embedder_and_names(model, feature_names)
     order = np.argsort(-embedder.components_, axis=1, kind="stable")[:, :n_terms]
@@ -136,6 +178,39 @@ def term_vectors(model, *, feature_names=None) -> np.ndarray:
     Returns
     -------
     vectors : ndarray of shape (n_features, n_components)
+        The term vectors, in the order of :func:`vocabulary`.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is neither a VAEEmbedder nor a Pipeline.
+    ValueError
+        If a Pipeline has no VAEEmbedder step, no vocabulary is known,
+        ``feature_names`` has the wrong length, or the decoder is not linear
+        (``decoder_hidden_layer_sizes`` is not empty).
+
+    See Also
+    --------
+    nearest_terms : The nearest neighbours of a term's vector.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.feature_extraction.text import CountVectorizer
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skvae import VAEEmbedder
+    >>> from skvae.text import term_vectors, vocabulary
+    >>> docs = ["apple banana fruit", "banana fruit juice", "car engine road",
+    ...         "road car wheel", "fruit apple juice", "engine wheel car"] * 5
+    >>> pipe = make_pipeline(
+    ...     CountVectorizer(), VAEEmbedder(2, hidden_layer_sizes=(16,), random_state=0)
+    ... ).fit(docs)
+    >>> vectors = term_vectors(pipe)
+    >>> vectors.shape
+    (8, 2)
+    >>> car = list(vocabulary(pipe)).index("car")
+    >>> bool(np.array_equal(vectors[car], pipe[-1].components_[:, car]))
+    True
     """
     embedder, _ = _embedder_and_names(model, feature_names)
     return np.ascontiguousarray(embedder.components_.T)
@@ -164,8 +239,35 @@ def nearest_terms(
 
     Raises
     ------
+    TypeError
+        If ``model`` is neither a VAEEmbedder nor a Pipeline.
     ValueError
-        If ``term`` is not in the vocabulary.
+        If ``term`` is not in the vocabulary, a Pipeline has no VAEEmbedder
+        step, no vocabulary is known, ``feature_names`` has the wrong length,
+        or the decoder is not linear (``decoder_hidden_layer_sizes`` is not
+        empty).
+
+    See Also
+    --------
+    term_vectors : The vectors compared here.
+
+    Examples
+    --------
+    >>> from sklearn.feature_extraction.text import CountVectorizer
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from skvae import VAEEmbedder
+    >>> from skvae.text import nearest_terms
+    >>> docs = ["apple banana fruit", "banana fruit juice", "car engine road",
+    ...         "road car wheel", "fruit apple juice", "engine wheel car"] * 5
+    >>> pipe = make_pipeline(
+    ...     CountVectorizer(), VAEEmbedder(2, hidden_layer_sizes=(16,), random_state=0)
+    ... ).fit(docs)
+    >>> neighbours = nearest_terms(pipe, "car", n_terms=3)
+    >>> len(neighbours), "car" in [term for term, _ in neighbours]
+    (3, False)
+    >>> similarities = [similarity for _, similarity in neighbours]
+    >>> similarities == sorted(similarities, reverse=True)  # most similar first
+    True
     """
     embedder, names = _embedder_and_names(model, feature_names)
     matches = np.flatnonzero(names == term)
