@@ -2,7 +2,6 @@
 
 import os
 import sys
-import warnings
 
 # The docs build imports skvae from this checkout.
 sys.path.insert(0, os.path.abspath(".."))
@@ -50,7 +49,3 @@ html_theme_options = {
 }
 html_static_path = []
 html_show_sourcelink = False
-
-# Examples fit small models on 20 Newsgroups; their convergence warnings are
-# expected and would clutter the rendered output.
-warnings.filterwarnings("ignore", category=UserWarning, message=".*maximum iterations.*")

@@ -47,17 +47,23 @@ def _embedder_and_names(model, feature_names):
             "No vocabulary: pass feature_names, or a Pipeline whose steps before "
             "the VAEEmbedder have get_feature_names_out (e.g. CountVectorizer)."
         )
-    if not hasattr(embedder, "components_"):
-        raise ValueError(
-            "Topics and term vectors need a decoder linear in its input "
-            "(decoder_hidden_layer_sizes=()); this VAEEmbedder has "
-            f"decoder_hidden_layer_sizes={embedder.decoder_hidden_layer_sizes!r}."
-        )
     feature_names = np.asarray(feature_names, dtype=object)
     if feature_names.shape != (embedder.n_features_in_,):
         raise ValueError(
             f"feature_names has {feature_names.shape[0]} entries but the "
             f"VAEEmbedder was fitted on {embedder.n_features_in_} features."
+        )
+    return embedder, feature_names
+
+
+def _linear_embedder_and_names(model, feature_names):
+    """Like _embedder_and_names, for the functions that read components_."""
+    embedder, feature_names = _embedder_and_names(model, feature_names)
+    if not hasattr(embedder, "components_"):
+        raise ValueError(
+            "Topics and term vectors need a decoder linear in its input "
+            "(decoder_hidden_layer_sizes=()); this VAEEmbedder has "
+            f"decoder_hidden_layer_sizes={embedder.decoder_hidden_layer_sizes!r}."
         )
     return embedder, feature_names
 
@@ -82,9 +88,8 @@ def vocabulary(model, *, feature_names=None) -> np.ndarray:
     TypeError
         If ``model`` is neither a VAEEmbedder nor a Pipeline.
     ValueError
-        If a Pipeline has no VAEEmbedder step, no vocabulary is known,
-        ``feature_names`` has the wrong length, or the decoder is not linear
-        (``decoder_hidden_layer_sizes`` is not empty).
+        If a Pipeline has no VAEEmbedder step, no vocabulary is known, or
+        ``feature_names`` has the wrong length.
 
     See Also
     --------
@@ -156,7 +161,7 @@ def topic_terms(model, n_terms: int = 10, *, feature_names=None) -> list[list[st
     >>> len(topics), len(topics[0])
     (2, 3)
     """
-    embedder, names = _embedder_and_names(model, feature_names)
+    embedder, names = _linear_embedder_and_names(model, feature_names)
     order = np.argsort(-embedder.components_, axis=1, kind="stable")[:, :n_terms]
     return [list(names[row]) for row in order]
 
@@ -212,7 +217,7 @@ def term_vectors(model, *, feature_names=None) -> np.ndarray:
     >>> bool(np.array_equal(vectors[car], pipe[-1].components_[:, car]))
     True
     """
-    embedder, _ = _embedder_and_names(model, feature_names)
+    embedder, _ = _linear_embedder_and_names(model, feature_names)
     return np.ascontiguousarray(embedder.components_.T)
 
 
@@ -269,7 +274,7 @@ def nearest_terms(
     >>> similarities == sorted(similarities, reverse=True)  # most similar first
     True
     """
-    embedder, names = _embedder_and_names(model, feature_names)
+    embedder, names = _linear_embedder_and_names(model, feature_names)
     matches = np.flatnonzero(names == term)
     if matches.size == 0:
         raise ValueError(

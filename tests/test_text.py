@@ -96,3 +96,14 @@ def test_unfitted_or_foreign_models_are_rejected():
         topic_terms(make_pipeline(CountVectorizer()).fit(["ab cd", "cd ef"]))
     with pytest.raises(TypeError, match="Expected a fitted VAEEmbedder"):
         topic_terms(CountVectorizer())
+
+
+def test_vocabulary_works_with_a_nonlinear_decoder(corpus):
+    docs, _ = corpus
+    pipe = make_pipeline(
+        CountVectorizer(),
+        VAEEmbedder(2, decoder_hidden_layer_sizes=(8,), max_iter=2, random_state=0),
+    ).fit(docs)
+    assert vocabulary(pipe).tolist() == pipe[0].get_feature_names_out().tolist()
+    with pytest.raises(ValueError, match="decoder linear"):
+        term_vectors(pipe)
