@@ -47,5 +47,8 @@ html_theme_options = {
     "show_toc_level": 2,
     "secondary_sidebar_items": ["page-toc"],
 }
+# The site is a handful of top-level pages, all in the header: no left sidebar,
+# which leaves the width to the benchmark tables.
+html_sidebars = {"**": []}
 html_static_path = []
 html_show_sourcelink = False
