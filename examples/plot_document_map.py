@@ -1,7 +1,5 @@
-"""
-==============================
-A map of newsgroup posts
-==============================
+"""A map of newsgroup posts
+========================
 
 This example embeds the posts of six newsgroups with :class:`skvae.VAEEmbedder`,
 without using their labels, and draws them on a 2-D map coloured by newsgroup.

@@ -1,7 +1,5 @@
-"""
-====================================
-Training curves and the KL weight
-====================================
+"""Training curves and the KL weight
+=================================
 
 This example looks at how a :class:`skvae.VAEEmbedder` trains and what its KL
 weight ``beta`` does. First, the training loss per epoch (``loss_curve_``) next to

@@ -1,7 +1,5 @@
-"""
-=================================
-Filling in missing values
-=================================
+"""Filling in missing values
+=========================
 
 :class:`skvae.VAEEmbedder` accepts NaN as "not observed": missing entries are left
 out of the likelihood, and ``inverse_transform(transform(X))`` returns the model's

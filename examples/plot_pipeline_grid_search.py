@@ -1,7 +1,5 @@
-"""
-================================================
-Tuning a VAEEmbedder inside a pipeline
-================================================
+"""Tuning a VAEEmbedder inside a pipeline
+======================================
 
 :class:`skvae.VAEEmbedder` is an ordinary scikit-learn transformer, so it can sit
 between a ``CountVectorizer`` and a classifier in a ``Pipeline`` and have its

@@ -1,7 +1,5 @@
-"""
-======================================
-Topics and word neighbours
-======================================
+"""Topics and word neighbours
+==========================
 
 A :class:`skvae.VAEEmbedder` with a linear decoder learns one weight per latent
 dimension and vocabulary term (``components_``). This example reads these weights
