@@ -8,6 +8,7 @@ densified, one minibatch at a time, for the missing-value masks.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -25,17 +26,13 @@ class SparseRows:
     """A CSR minibatch on a torch device.
 
     ``values[k]`` sits at row ``row_index[k]`` and column ``columns[k]``;
-    ``offsets`` are the row starts (CSR's indptr without its last entry).  The
-    transpose's layout (``transpose_order``, and its row starts
-    ``transpose_offsets``) is kept for the backward pass of :func:`matmul`.
+    ``offsets`` are the row starts (CSR's indptr without its last entry).
     """
 
     values: torch.Tensor
     columns: torch.Tensor
     offsets: torch.Tensor
     row_index: torch.Tensor
-    transpose_order: torch.Tensor
-    transpose_offsets: torch.Tensor
     shape: tuple[int, int]
 
     @classmethod
@@ -43,21 +40,16 @@ class SparseRows:
         if not X.has_canonical_format:
             X = X.copy()
             X.sum_duplicates()  # also sorts the indices
-        columns = X.indices.astype(np.int64)
         row_index = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
-        order = np.argsort(columns, kind="stable")
-        counts = np.bincount(columns, minlength=X.shape[1])
 
         def tensor(array, tensor_dtype=torch.int64):
             return torch.as_tensor(array, dtype=tensor_dtype, device=device)
 
         return cls(
             values=tensor(X.data, dtype),
-            columns=tensor(columns),
+            columns=tensor(X.indices),
             offsets=tensor(X.indptr[:-1]),
             row_index=tensor(row_index),
-            transpose_order=tensor(order),
-            transpose_offsets=tensor(np.concatenate([[0], np.cumsum(counts)[:-1]])),
             shape=X.shape,
         )
 
@@ -67,15 +59,7 @@ class SparseRows:
 
     def with_values(self, values: torch.Tensor) -> SparseRows:
         """The same sparsity pattern holding other values."""
-        return SparseRows(
-            values,
-            self.columns,
-            self.offsets,
-            self.row_index,
-            self.transpose_order,
-            self.transpose_offsets,
-            self.shape,
-        )
+        return dataclasses.replace(self, values=values)
 
     def to_dense(self) -> torch.Tensor:
         dense = self.values.new_zeros(self.shape)
@@ -133,9 +117,12 @@ class _SparseMatmul(torch.autograd.Function):
         x = ctx.x
         # weight's gradient x.T @ grad_output is the same product on the
         # transpose (autograd's own backward of embedding_bag is far slower).
-        order = x.transpose_order
+        # The transpose's layout is built here, so inference never pays for it.
+        order = torch.argsort(x.columns, stable=True)
+        counts = torch.bincount(x.columns, minlength=x.shape[1])
+        transpose_offsets = torch.cumsum(counts, 0) - counts
         grad_weight = _sum_of_rows(
-            grad_output, x.row_index[order], x.transpose_offsets, x.values[order]
+            grad_output, x.row_index[order], transpose_offsets, x.values[order]
         )
         return grad_weight, None
 
