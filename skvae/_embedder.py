@@ -474,9 +474,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         X_train, X_val = self._split_validation(X, random_state)
         settings = self._training_settings(X.shape[0], hide_rate=missing_rate(X_train))
         with self._seeded_torch(random_state, device):
-            statistics = input_statistics(X_train, spec.likelihood)
-            network = create_network(spec, statistics)
-            network = network.to(device=device, dtype=torch.float32)
+            network = _new_network(spec, X_train, device)
             history = fit_loop(network, X_train, X_val, settings, random_state)
 
         self._store_network(spec.to_dict(), numpy_state(network), X.dtype)
@@ -580,11 +578,8 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         else:
             spec = NetworkSpec(**self._network_spec)
             check_likelihood_input(X, spec.likelihood, type(self).__name__)
-            if spec.latent == "topic" and X.shape[0] < 2:
-                raise ValueError(
-                    "latent='topic' needs at least 2 samples per call (its batch "
-                    f"normalisation cannot train on one); got n_samples={X.shape[0]}."
-                )
+            if spec.latent == "topic":
+                _check_topic_batch(X.shape[0])
             random_state = self.random_state_
         device = self._resolve_device()
         settings = self._training_settings(
@@ -593,8 +588,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         n_iter = 0 if first_call else self.n_iter_
         with self._seeded_torch(random_state, device):
             if first_call:
-                network = create_network(spec, input_statistics(X, spec.likelihood))
-                network = network.to(device=device, dtype=torch.float32)
+                network = _new_network(spec, X, device)
             else:
                 network = build_network(
                     self._network_spec,
@@ -1037,11 +1031,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
                 "latent='topic' needs count data and the 'multinomial' or "
                 f"'poisson' likelihood; got likelihood={likelihood!r}."
             )
-        if X.shape[0] < 2:
-            raise ValueError(
-                "latent='topic' needs at least 2 samples (its batch "
-                f"normalisation cannot train on one); got n_samples={X.shape[0]}."
-            )
+        _check_topic_batch(X.shape[0])
 
     def _check_layer_sizes(self, name: str) -> tuple[int, ...]:
         sizes = getattr(self, name)
@@ -1112,6 +1102,20 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         ]
         for name in fitted:
             delattr(self, name)
+
+
+def _new_network(spec: NetworkSpec, X, device: torch.device):
+    """A freshly initialised float32 network whose statistics come from X."""
+    network = create_network(spec, input_statistics(X, spec.likelihood))
+    return network.to(device=device, dtype=torch.float32)
+
+
+def _check_topic_batch(n_samples: int) -> None:
+    if n_samples < 2:
+        raise ValueError(
+            "latent='topic' needs at least 2 samples (its batch "
+            f"normalisation cannot train on one); got n_samples={n_samples}."
+        )
 
 
 def _finite(values: np.ndarray, method: str) -> np.ndarray:
