@@ -21,6 +21,7 @@ from torch.nn import functional as F
 from ._batching import (
     Rows,
     SparseRows,
+    add_at_stored,
     gather,
     map_stored,
     row_sum,
@@ -208,6 +209,37 @@ class Likelihood(nn.Module):
         raise NotImplementedError
 
 
+class _MultinomialLogLikelihood(torch.autograd.Function):
+    """Per row, sum_j x_j log softmax(eta)_j, with a hand-written backward.
+
+    The gradient with respect to eta is ``x - N * softmax(eta)`` (N the row's
+    total count), so the forward pass keeps softmax(eta) and the backward pass
+    rescales it and adds x at its stored entries.  The log normaliser comes
+    from each row's largest logit, whose probability (at least 1 / n_features)
+    cannot underflow.  Autograd's version (log_softmax, a gather, then a
+    zero-filled scatter of the gradient and log_softmax's backward) took
+    twice as long on 20 Newsgroups batches.
+    """
+
+    @staticmethod
+    def forward(ctx, eta, x):
+        probabilities = F.softmax(eta, dim=1)
+        largest = probabilities.amax(dim=1)  # the largest logit's probability
+        log_normaliser = eta.amax(dim=1) - torch.log(largest)
+        counts = stored_values(x)
+        lengths = row_sum(x, counts)
+        ctx.x = x
+        ctx.save_for_backward(probabilities, lengths)
+        return row_sum(x, counts * gather(x, eta)) - lengths * log_normaliser
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_output):
+        probabilities, lengths = ctx.saved_tensors
+        grad = probabilities * (-grad_output * lengths)[:, None]
+        return add_at_stored(grad, ctx.x, grad_output), None
+
+
 class Multinomial(Likelihood):
     """Word counts of a document drawn from softmax(eta).
 
@@ -224,10 +256,11 @@ class Multinomial(Likelihood):
         return torch.log(self.frequency + 1e-8)
 
     def log_prob(self, x, eta, observed):
-        if observed is not None:
-            # Renormalise over the observed terms; a finite floor (not -inf)
-            # keeps 0 * log p and the gradients finite.
-            eta = eta.masked_fill(~observed, torch.finfo(eta.dtype).min / 4)
+        if observed is None:
+            return _MultinomialLogLikelihood.apply(eta, x) + self.sequence_correction(x)
+        # Renormalise over the observed terms; a finite floor (not -inf)
+        # keeps 0 * log p and the gradients finite.
+        eta = eta.masked_fill(~observed, torch.finfo(eta.dtype).min / 4)
         x = observed_only(x, observed)
         counts = stored_values(x)
         log_p = row_sum(x, counts * gather(x, F.log_softmax(eta, dim=1)))
