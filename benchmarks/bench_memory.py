@@ -32,6 +32,7 @@ import time
 
 import numpy as np
 import scipy.sparse as sp
+import torch
 
 GB = 1024**3
 
@@ -101,6 +102,7 @@ def child(args) -> None:
                 "rss_before_fit": rss_before,
                 "peak_fit": _status_kb("VmHWM") * 1024,
                 "fit_seconds": fit_seconds,
+                "torch_threads": torch.get_num_threads(),
                 "epochs": vae.n_iter_,
                 "losses": vae.loss_curve_,
                 "finite_embedding": bool(np.isfinite(Z).all()),
@@ -142,7 +144,8 @@ def main(argv=None) -> None:
         f"- matrix: {result['shape'][0]} x {result['shape'][1]}, "
         f"{result['nnz']} stored entries, CSR {result['csr_bytes'] / GB:.2f} GB",
         f"- VAEEmbedder(n_components=50, max_iter={args.max_iter}): fit "
-        f"{result['fit_seconds']:.0f} s, {result['epochs']} epochs, "
+        f"{result['fit_seconds']:.0f} s with {result['torch_threads']} torch "
+        f"thread(s), {result['epochs']} epochs, "
         f"losses {losses}, finite embedding: {result['finite_embedding']}",
         f"- RSS before fit (matrix built, torch loaded): "
         f"{result['rss_before_fit'] / GB:.2f} GB",
