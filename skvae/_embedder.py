@@ -126,10 +126,11 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
           logistic-normal latent whose prior is the Laplace approximation of a
           Dirichlet(``doc_topic_prior``), topic proportions theta = softmax(z),
           and a product-of-experts decoder, linear in theta and followed by
-          batch normalisation; the posterior parameters are batch-normalised
-          and ``dropout`` also applies to theta.  :meth:`transform` returns
-          topic proportions (rows sum to 1), like LatentDirichletAllocation,
-          and :meth:`inverse_transform` takes them.  Needs the multinomial or
+          batch normalisation; the posterior parameters are batch-normalised.
+          Training scores the damped counts log(1 + x) (see Notes), and
+          there is no dropout on theta.  :meth:`transform` returns topic
+          proportions (rows sum to 1), like LatentDirichletAllocation, and
+          :meth:`inverse_transform` takes them.  Needs the multinomial or
           Poisson likelihood.
 
     doc_topic_prior : float, default=1.0
@@ -161,10 +162,9 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         Activation of the encoder's hidden layers.
 
     dropout : float or "auto", default="auto"
-        Dropout rate on the encoder's last hidden layer during training (and
-        on the topic proportions in topic mode).  ``"auto"`` is 0.2 with
-        ``latent="topic"`` (ProdLDA's setting, which makes its topics coherent)
-        and 0 otherwise.
+        Dropout rate on the encoder's last hidden layer during training.
+        ``"auto"`` is 0.2 with ``latent="topic"`` (ProdLDA's setting, which
+        makes its topics coherent) and 0 otherwise.
 
     batch_size : int or "auto", default="auto"
         Minibatch size; ``"auto"`` uses ``min(500, n_samples)``, or
@@ -289,9 +289,25 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     to predict entries it did not see.  ``inverse_transform(transform(X))``
     then fills in the missing entries.  Inference is not randomised.
 
+    Topic mode trains on damped counts: the likelihood in the training loss
+    scores log(1 + x) as soft counts instead of x, so that the tenth repeat of
+    a term in one document adds far less than its first occurrence (log term
+    weighting, Wilson & Chew, 2010).  Otherwise a few long documents that
+    repeat some terms hundreds of times dominate the multinomial likelihood
+    and claim topics whose top terms rarely occur together elsewhere.
+    :meth:`score`, :meth:`score_samples`, :meth:`perplexity` and the
+    early-stopping validation ELBO score the counts as given, and
+    ``loss_curve_`` holds the damped training loss.
+
     References
     ----------
     Kingma, D. P. and Welling, M. (2014). Auto-Encoding Variational Bayes. ICLR.
+
+    Srivastava, A. and Sutton, C. (2017). Autoencoding Variational Inference
+    for Topic Models. ICLR.
+
+    Wilson, A. T. and Chew, P. A. (2010). Term Weighting Schemes for Latent
+    Dirichlet Allocation. NAACL-HLT.
 
     Examples
     --------
@@ -666,6 +682,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             n_iter_no_change=self.n_iter_no_change,
             verbose=self.verbose,
             hide_rate=hide_rate,
+            damp_counts=self.latent == "topic",
         )
 
     @contextmanager

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ._batching import rows_to_tensor, shuffled_batches
+from ._batching import Rows, map_stored, rows_to_tensor, shuffled_batches
 from ._inference import elbo
 from ._masking import hide_observed
 from ._network import VAENetwork
@@ -43,6 +43,8 @@ class TrainingSettings:
     verbose: int
     # Share of observed entries hidden from the encoder at each step (0: none).
     hide_rate: float = 0.0
+    # Score log(1 + x) instead of the counts x in the training loss (topic mode).
+    damp_counts: bool = False
 
 
 @dataclass
@@ -213,13 +215,30 @@ def run_single_epoch(
     ):
         x = rows_to_tensor(X, rows, dtype=placement.dtype, device=placement.device)
         x_seen = hide_observed(x, settings.hide_rate)
-        total += train_step(network, optimizer, x, weight, x_seen) * len(rows)
+        x_scored = damped_counts(x) if settings.damp_counts else x
+        total += train_step(network, optimizer, x_scored, weight, x_seen) * len(rows)
         n_seen += len(rows)
     # The last step's loss was finite, but its update may not be: a model with
     # NaN weights must never be stored.
     if not all(torch.isfinite(p).all() for p in network.parameters()):
         raise TrainingDivergedError(_DIVERGED_MESSAGE)
     return total / n_seen
+
+
+def damped_counts(x: Rows) -> Rows:
+    """Counts x -> log(1 + x): each repeat of a term in a document adds less.
+
+    The topic model's training loss scores these damped counts (as soft
+    counts) rather than the raw ones.  Under the raw multinomial likelihood a
+    few long documents that repeat some terms hundreds of times (code
+    listings, tables of scores, binaries) weigh as much as hundreds of
+    ordinary documents and claim topics of their own, whose top terms rarely
+    occur together in other documents.  Damping the counts of a term within a
+    document is the log term weighting of Wilson & Chew (2010) for LDA, and
+    the encoder already sees log(1 + x).  ``score``, ``perplexity`` and the
+    validation ELBO still score the counts as given.
+    """
+    return map_stored(x, torch.log1p)
 
 
 def train_step(
@@ -231,7 +250,8 @@ def train_step(
 ) -> float:
     """One gradient step on the negative ELBO of a minibatch.
 
-    ``encoder_x`` is what the encoder sees of the minibatch (default ``x``).
+    ``x`` is what the likelihood scores (the damped counts in topic mode) and
+    ``encoder_x`` what the encoder sees of the minibatch (default ``x``).
     """
     optimizer.zero_grad(set_to_none=True)
     log_lik, kl = network.elbo_terms(x, encoder_x=encoder_x)

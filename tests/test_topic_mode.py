@@ -61,6 +61,61 @@ def test_decoder_is_linear_in_centred_components(counts):
 
 
 @pytest.mark.parametrize("latent", ["gaussian", "topic"])
+def test_training_scores_damped_counts_in_topic_mode(monkeypatch, counts, latent):
+    # The training loss of the topic model scores log(1 + x); the Gaussian
+    # latent's scores the counts as given.  Inference always sees the counts.
+    from skvae import _likelihoods
+
+    scored = []
+    log_prob = _likelihoods.Multinomial.log_prob
+
+    def recording(self, x, eta, observed):
+        scored.append(x.to_dense() if hasattr(x, "to_dense") else x)
+        return log_prob(self, x, eta, observed)
+
+    monkeypatch.setattr(_likelihoods.Multinomial, "log_prob", recording)
+    topic_model(latent=latent, max_iter=1, batch_size=counts.shape[0]).fit(counts)
+    training_batch = scored[0].double().numpy()
+    X = counts.toarray()
+    expected = np.log1p(X) if latent == "topic" else X
+    # One full batch, its rows shuffled: compare each column's sorted values.
+    assert_allclose(
+        np.sort(training_batch, axis=0), np.sort(expected, axis=0), rtol=1e-6
+    )
+
+
+def test_repeated_terms_do_not_claim_a_topic(corpus):
+    # Two documents repeat one otherwise unused term 300 times.  Scored as raw
+    # counts they weigh as much as ~20 ordinary documents and the term became
+    # a topic's top term with every seed tried; with damped counts (log1p),
+    # the ordinary documents' terms lead the topics.
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    docs = corpus[0] + ["xyzzy " * 300 + "the a of", "xyzzy " * 300 + "and to in"]
+    vectorizer = CountVectorizer().fit(docs)
+    X = vectorizer.transform(docs)
+    burst = vectorizer.vocabulary_["xyzzy"]
+    top_terms = [
+        topic_model(random_state=seed).fit(X).components_.argmax(axis=1)
+        for seed in range(4)
+    ]
+    assert sum(burst in terms for terms in top_terms) <= 1
+
+
+def test_theta_is_not_dropped_out_in_training(counts):
+    # No dropout on the topic proportions: in training mode, the decoder's
+    # input is softmax(z) whatever the dropout rate of the encoder.
+    import torch
+
+    from skvae._network import build_network
+
+    vae = topic_model(dropout=0.5, max_iter=2).fit(counts)
+    network = build_network(vae._network_spec, vae._network_state).train()
+    z = torch.randn(7, 3, dtype=torch.float32)
+    assert torch.equal(network.decoder_input(z), torch.softmax(z, dim=1))
+
+
+@pytest.mark.parametrize("latent", ["gaussian", "topic"])
 def test_perplexity_matches_its_definition(counts, latent):
     vae = topic_model(latent=latent, max_iter=20).fit(counts)
     bound = vae.score_samples(counts)
