@@ -29,7 +29,8 @@ class SparseRows:
     ``offsets`` are the row starts (CSR's indptr without its last entry).
     ``transpose`` is the same batch in CSC layout, (row indices, column
     starts, order): entry ``order[k]`` is the k-th in column-major order.
-    The backward pass of :func:`matmul` needs it; scipy builds it in linear
+    Only training batches carry it (inference has no backward pass): the
+    backward pass of :func:`matmul` needs it, and scipy builds it in linear
     time, several times faster than sorting the columns in torch.
     """
 
@@ -38,33 +39,38 @@ class SparseRows:
     offsets: torch.Tensor
     row_index: torch.Tensor
     shape: tuple[int, int]
-    transpose: tuple[torch.Tensor, torch.Tensor, torch.Tensor]
+    transpose: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None
 
     @classmethod
-    def from_csr(cls, X: sp.csr_matrix, *, dtype, device) -> SparseRows:
+    def from_csr(
+        cls, X: sp.csr_matrix, *, dtype, device, with_transpose: bool = False
+    ) -> SparseRows:
         if not X.has_canonical_format:
             X = X.copy()
             X.sum_duplicates()  # also sorts the indices
         row_index = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
-        # Carrying each entry's position through the conversion gives the order.
-        positions = sp.csr_matrix(
-            (np.arange(1, X.nnz + 1), X.indices, X.indptr), shape=X.shape
-        ).tocsc()
 
         def tensor(array, tensor_dtype=torch.int64):
             return torch.as_tensor(array, dtype=tensor_dtype, device=device)
 
+        transpose = None
+        if with_transpose:
+            # Carrying each entry's position through the conversion gives the order.
+            positions = sp.csr_matrix(
+                (np.arange(1, X.nnz + 1), X.indices, X.indptr), shape=X.shape
+            ).tocsc()
+            transpose = (
+                tensor(positions.indices),
+                tensor(positions.indptr[:-1]),
+                tensor(positions.data - 1),
+            )
         return cls(
             values=tensor(X.data, dtype),
             columns=tensor(X.indices),
             offsets=tensor(X.indptr[:-1]),
             row_index=tensor(row_index),
             shape=X.shape,
-            transpose=(
-                tensor(positions.indices),
-                tensor(positions.indptr[:-1]),
-                tensor(positions.data - 1),
-            ),
+            transpose=transpose,
         )
 
     @property
@@ -137,6 +143,11 @@ class _SparseMatmul(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x = ctx.x
+        if x.transpose is None:
+            raise RuntimeError(
+                "A sparse batch needs its transpose layout for a backward pass: "
+                "build training batches with rows_to_tensor(..., with_transpose=True)."
+            )
         # weight's gradient x.T @ grad_output is the same product on the
         # transpose (autograd's own backward of embedding_bag is far slower).
         rows, column_starts, order = x.transpose
@@ -158,15 +169,25 @@ def matmul(x: Rows, weight: torch.Tensor) -> torch.Tensor:
     return x @ weight
 
 
-def rows_to_tensor(X, rows, *, dtype: torch.dtype, device: torch.device | str) -> Rows:
+def rows_to_tensor(
+    X,
+    rows,
+    *,
+    dtype: torch.dtype,
+    device: torch.device | str,
+    with_transpose: bool = False,
+) -> Rows:
     """Rows ``rows`` (a slice or index array) of X as a torch batch (a copy).
 
-    Sparse X gives :class:`SparseRows`, unless those rows hold NaN.
+    Sparse X gives :class:`SparseRows`, unless those rows hold NaN; training
+    batches need ``with_transpose=True`` (see :class:`SparseRows`).
     """
     batch = X[rows]
     if sp.issparse(batch):
         if not np.isnan(batch.data).any():
-            return SparseRows.from_csr(batch.tocsr(), dtype=dtype, device=device)
+            return SparseRows.from_csr(
+                batch.tocsr(), dtype=dtype, device=device, with_transpose=with_transpose
+            )
         batch = batch.toarray()
     # C order: torch rejects negative strides (X[::-1]), and other layouts
     # (Fortran order, column slices) would change the rounding of products.

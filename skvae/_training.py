@@ -213,7 +213,13 @@ def run_single_epoch(
     for rows in shuffled_batches(
         X.shape[0], settings.batch_size, rng, settings.shuffle
     ):
-        x = rows_to_tensor(X, rows, dtype=placement.dtype, device=placement.device)
+        x = rows_to_tensor(
+            X,
+            rows,
+            dtype=placement.dtype,
+            device=placement.device,
+            with_transpose=True,
+        )
         x_seen = hide_observed(x, settings.hide_rate)
         x_scored = damped_counts(x) if settings.damp_counts else x
         total += train_step(network, optimizer, x_scored, weight, x_seen) * len(rows)

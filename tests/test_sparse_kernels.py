@@ -19,7 +19,9 @@ def random_counts(n_rows=7, n_features=11, density=0.3, seed=0):
 
 def as_rows(X, sparse):
     if sparse:
-        return SparseRows.from_csr(X, dtype=torch.float64, device="cpu")
+        return SparseRows.from_csr(
+            X, dtype=torch.float64, device="cpu", with_transpose=True
+        )
     return torch.tensor(X.toarray())
 
 
@@ -50,7 +52,7 @@ def test_multinomial_log_likelihood_gradcheck(sparse):
 def test_multinomial_log_likelihood_is_stable_for_extreme_logits():
     X = random_counts(seed=2)
     eta = torch.randn(*X.shape, dtype=torch.float32) * 1e4
-    x = SparseRows.from_csr(X, dtype=torch.float32, device="cpu")
+    x = SparseRows.from_csr(X, dtype=torch.float32, device="cpu", with_transpose=True)
     result = _MultinomialLogLikelihood.apply(eta, x)
     expected = (torch.tensor(X.toarray()).float() * F.log_softmax(eta, dim=1)).sum(1)
     assert torch.isfinite(result).all()
@@ -60,7 +62,7 @@ def test_multinomial_log_likelihood_is_stable_for_extreme_logits():
 def test_transpose_layout_lists_the_entries_column_by_column():
     X = random_counts(n_rows=9, n_features=6, density=0.4, seed=3)
     X.data[::3] = 0.0  # explicitly stored zeros keep their place too
-    x = SparseRows.from_csr(X, dtype=torch.float64, device="cpu")
+    x = SparseRows.from_csr(X, dtype=torch.float64, device="cpu", with_transpose=True)
     rows, column_starts, order = x.transpose
     X_csc = X.tocsc()
     np.testing.assert_array_equal(rows.numpy(), X_csc.indices)
