@@ -14,7 +14,7 @@ Examples
 --------
 >>> import skvae
 >>> skvae.__version__  # doctest: +SKIP
-'0.1.0'
+'0.2.0'
 """
 
 from ._embedder import VAEEmbedder

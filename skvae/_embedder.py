@@ -1,7 +1,8 @@
 """The scikit-learn facade: parameter and input validation, public methods.
 
-No torch math lives here: the network, the training loop and inference are in
-their own modules, and the fitted state is plain numpy.
+The network, the training loop and inference are in their own modules; this
+one validates, seeds, picks the device and keeps the fitted state
+(:class:`~skvae._state.FittedState`, plain numpy).
 """
 
 from __future__ import annotations
@@ -31,25 +32,18 @@ from ._inference import (
     decoder_loadings,
     elbo,
     posterior_mean,
+    prior_samples,
 )
+from ._latents import LATENT_CLASSES
 from ._likelihoods import (
-    COUNT_LIKELIHOODS,
-    LIKELIHOOD_NAMES,
+    LIKELIHOOD_CLASSES,
     check_likelihood_input,
     has_missing,
     input_statistics,
-    resolve_likelihood,
 )
 from ._masking import missing_rate
-from ._network import (
-    ACTIVATIONS,
-    LATENTS,
-    NetworkSpec,
-    build_network,
-    create_network,
-    prior_moments,
-)
-from ._network import network_state as numpy_state
+from ._network import ACTIVATIONS, NetworkSpec, create_network
+from ._state import FittedState
 from ._training import (
     TrainingHistory,
     TrainingSettings,
@@ -61,17 +55,12 @@ from ._training import (
     run_single_epoch,
 )
 from ._version import __version__
-from .exceptions import InconsistentVersionWarning, TrainingStoppedWarning
+from .exceptions import (
+    DeviceFallbackWarning,
+    InconsistentVersionWarning,
+    TrainingStoppedWarning,
+)
 
-# "auto" settings per latent: the Gaussian latent trains fastest with larger
-# batches and a larger step (same quality on 20 Newsgroups in a third of the
-# time); ProdLDA's batch-normalised topic model keeps its own settings, which
-# gave its most coherent topics.
-_AUTO_BATCH_SIZE = {"gaussian": 500, "topic": 200}
-_AUTO_LEARNING_RATE = {"gaussian": 2e-3, "topic": 1e-3}
-# The topic model's product of experts is defined for counts.
-_TOPIC_LIKELIHOODS = ("multinomial", "poisson")
-_TOPIC_DROPOUT = 0.2
 # Training runs in float32: larger magnitudes would become infinite there.
 _MAX_ABS_VALUE = float(np.finfo(np.float32).max)
 
@@ -80,10 +69,13 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     """Variational autoencoder as a scikit-learn transformer.
 
     A Gaussian encoder q(z|x) = N(mu(x), diag sigma^2(x)) maps each row of X to
-    a distribution over ``n_components`` latent dimensions with an N(0, I)
-    prior; a decoder linear in z gives the parameters of p(x|z).  Training
-    minimises ``-E_q[log p(x|z)] + beta * KL(q(z|x) || N(0, I))`` with Adam on
-    shuffled minibatches.  :meth:`transform` returns the posterior mean.
+    a distribution over ``n_components`` latent dimensions; the latent space
+    (``latent``) sets the prior p(z) and the code c(z) the decoder reads (z
+    itself, or topic proportions softmax(z)), and the decoder gives the
+    parameters of p(x|z) from c(z), linearly unless
+    ``decoder_hidden_layer_sizes`` adds hidden layers.  Training minimises
+    ``-E_q[log p(x|z)] + beta * KL(q(z|x) || p(z))`` with Adam on shuffled
+    minibatches.  :meth:`transform` returns the code of the posterior mean.
 
     Parameters
     ----------
@@ -327,8 +319,8 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "beta": [Interval(Real, 0, None, closed="left")],
-        "likelihood": [StrOptions({"auto", *LIKELIHOOD_NAMES})],
-        "latent": [StrOptions(set(LATENTS))],
+        "likelihood": [StrOptions({"auto", *LIKELIHOOD_CLASSES})],
+        "latent": [StrOptions(set(LATENT_CLASSES))],
         "doc_topic_prior": [Interval(Real, 0, None, closed="neither")],
         "hidden_layer_sizes": [
             "array-like",
@@ -474,8 +466,8 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             self._warn_stopped(history)
         elif not history.converged:
             warnings.warn(
-                f"VAEEmbedder: maximum iterations ({self.max_iter}) reached and "
-                "the optimization hasn't converged yet.",
+                f"{type(self).__name__}: maximum iterations ({self.max_iter}) "
+                "reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
                 stacklevel=3,
             )
@@ -488,13 +480,12 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         device = self._resolve_device()
         random_state = check_random_state(self.random_state)
         X_train, X_val = self._split_validation(X, random_state)
-        settings = self._training_settings(X.shape[0], hide_rate=missing_rate(X_train))
+        settings = self._training_settings(X_train, hide_rate=missing_rate(X_train))
         with self._seeded_torch(random_state, device):
             network = _new_network(spec, X_train, device)
             history = fit_loop(network, X_train, X_val, settings, random_state)
 
-        self._store_network(spec.to_dict(), numpy_state(network), X.dtype)
-        self._optimizer_state = None
+        self._set_state(FittedState.of(spec, network), X.dtype)
         self.random_state_ = random_state
         self.n_iter_ = history.n_iter
         self.loss_curve_ = history.loss_curve
@@ -578,7 +569,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         >>> vae.transform(X[:2]).shape
         (2, 2)
         """
-        first_call = not hasattr(self, "_network_state")
+        first_call = not hasattr(self, "_state")
         try:
             return self._partial_fit(X, first_call)
         except BaseException:
@@ -592,29 +583,21 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             spec = self._network_spec_for(X)
             random_state = check_random_state(self.random_state)
         else:
-            spec = NetworkSpec(**self._network_spec)
+            spec = self._state.spec
             check_likelihood_input(X, spec.likelihood, type(self).__name__)
-            if spec.latent == "topic":
-                _check_topic_batch(X.shape[0])
+            LATENT_CLASSES[spec.latent].check_n_samples(X.shape[0])
             random_state = self.random_state_
         device = self._resolve_device()
-        settings = self._training_settings(
-            X.shape[0], hide_rate=missing_rate(X), early_stopping=False
-        )
+        settings = self._training_settings(X, hide_rate=missing_rate(X))
         n_iter = 0 if first_call else self.n_iter_
         with self._seeded_torch(random_state, device):
             if first_call:
                 network = _new_network(spec, X, device)
             else:
-                network = build_network(
-                    self._network_spec,
-                    self._network_state,
-                    device=device,
-                    dtype=torch.float32,
-                )
+                network = self._state.build(device=device).train()
             optimizer = make_optimizer(network, settings)
-            if not first_call and self._optimizer_state is not None:
-                load_optimizer_state(optimizer, network, self._optimizer_state)
+            if not first_call and self._state.optimizer is not None:
+                load_optimizer_state(optimizer, network, self._state.optimizer)
             loss = run_single_epoch(
                 network,
                 optimizer,
@@ -625,8 +608,8 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             )
 
         # Only a completed pass changes the estimator.
-        self._store_network(spec.to_dict(), numpy_state(network), X.dtype)
-        self._optimizer_state = optimizer_state(optimizer, network)
+        state = FittedState.of(spec, network, optimizer_state(optimizer, network))
+        self._set_state(state, X.dtype)
         self.random_state_ = random_state
         self.n_iter_ = n_iter + 1
         self.loss_curve_ = [*getattr(self, "loss_curve_", []), loss]
@@ -637,11 +620,11 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
     def _network_spec_for(self, X) -> NetworkSpec:
         """Resolve the likelihood and check the architecture for data X."""
-        likelihood = resolve_likelihood(
-            X, self.likelihood, topic=self.latent == "topic"
-        )
+        latent = LATENT_CLASSES[self.latent]
+        likelihood = latent.resolve_likelihood(X, self.likelihood)
+        latent.check_likelihood(likelihood, self.likelihood, type(self).__name__)
         check_likelihood_input(X, likelihood, type(self).__name__)
-        self._check_latent(X, likelihood)
+        latent.check_n_samples(X.shape[0])
         return NetworkSpec(
             n_features=X.shape[1],
             n_components=self.n_components,
@@ -658,20 +641,13 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             ),
         )
 
-    def _training_settings(
-        self,
-        n_samples: int,
-        *,
-        hide_rate: float,
-        early_stopping: bool | None = None,
-    ) -> TrainingSettings:
-        if early_stopping is None:
-            early_stopping = self.early_stopping
+    def _training_settings(self, X_train, *, hide_rate: float) -> TrainingSettings:
+        latent = LATENT_CLASSES[self.latent]
         return TrainingSettings(
             max_iter=self.max_iter,
-            batch_size=self._check_batch_size(n_samples, early_stopping),
+            batch_size=self._check_batch_size(X_train.shape[0]),
             learning_rate_init=(
-                _AUTO_LEARNING_RATE[self.latent]
+                latent.defaults.learning_rate
                 if self.learning_rate_init == "auto"
                 else self.learning_rate_init
             ),
@@ -682,7 +658,6 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             n_iter_no_change=self.n_iter_no_change,
             verbose=self.verbose,
             hide_rate=hide_rate,
-            damp_counts=self.latent == "topic",
         )
 
     @contextmanager
@@ -694,16 +669,17 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             torch.manual_seed(torch_seed)
             yield
 
-    def _store_network(self, spec: dict, state: dict[str, np.ndarray], dtype) -> None:
-        """Keep the network as a spec and numpy weights (also used on loading)."""
-        self._network_spec = spec
-        self._network_state = state
-        self.likelihood_ = spec["likelihood"]
-        self.n_components_ = spec["n_components"]
-        if not spec["decoder_hidden_layer_sizes"]:
+    def _set_state(self, state: FittedState, dtype) -> None:
+        """Keep the fitted state and the attributes derived from it."""
+        self._state = state
+        self.likelihood_ = state.spec.likelihood
+        self.n_components_ = state.spec.n_components
+        if not state.spec.decoder_hidden_layer_sizes:
             # From the float64 rebuild, as used for inference, so that
-            # inverse_transform is exactly linear in components_.
-            loadings = decoder_loadings(self._inference_network())
+            # inverse_transform is exactly linear in components_; on the CPU,
+            # which every machine has.
+            network = state.build(device="cpu", dtype=INFERENCE_DTYPE)
+            loadings = decoder_loadings(network)
             self.components_ = loadings.astype(dtype, copy=False)
 
     # ------------------------------------------------------------ inference
@@ -746,7 +722,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
         check_likelihood_input(X, self.likelihood_, type(self).__name__)
-        Z = _finite(posterior_mean(self._inference_network(), X), "transform")
+        Z = self._finite(posterior_mean(self._inference_network(), X), "transform")
         return Z.astype(X.dtype, copy=False)
 
     def inverse_transform(self, X):
@@ -794,10 +770,10 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         Z = check_array(X, dtype=[np.float64, np.float32])
         if Z.shape[1] != self.n_components_:
             raise ValueError(
-                f"X has {Z.shape[1]} columns, but VAEEmbedder has "
+                f"X has {Z.shape[1]} columns, but {type(self).__name__} has "
                 f"n_components={self.n_components_} latent dimensions."
             )
-        X_original = _finite(
+        X_original = self._finite(
             decoded_mean(self._inference_network(), Z), "inverse_transform"
         )
         return X_original.astype(Z.dtype, copy=False)
@@ -805,7 +781,9 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     def score_samples(self, X):
         """Evidence lower bound (ELBO) of each sample, computed with beta=1.
 
-        ``E_q[log p(x|z)] - KL(q(z|x) || N(0, I))``, a lower bound on log p(x).
+        ``E_q[log p(x|z)] - KL(q(z|x) || p(z))``, a lower bound on log p(x),
+        with the latent's prior p(z) (N(0, I), or the logistic-normal
+        approximation of a Dirichlet in topic mode).
         The expectation uses a fixed set of antithetic standard-normal draws
         shared by every row, so the value is deterministic and does not depend
         on the other rows.
@@ -840,7 +818,8 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
         check_likelihood_input(X, self.likelihood_, type(self).__name__)
-        return _finite(elbo(self._inference_network(), X, beta=1.0), "score_samples")
+        network = self._inference_network()
+        return self._finite(elbo(network, X, beta=1.0), "score_samples")
 
     def score(self, X, y=None):
         """Mean per-sample ELBO with beta=1: higher is better.
@@ -922,10 +901,11 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         True
         """
         check_is_fitted(self)
-        if self.likelihood_ not in _TOPIC_LIKELIHOODS:
+        if not LIKELIHOOD_CLASSES[self.likelihood_].counts:
+            counts = [name for name, cls in LIKELIHOOD_CLASSES.items() if cls.counts]
             raise ValueError(
-                "perplexity is defined for the count likelihoods 'multinomial' "
-                f"and 'poisson'; this model uses {self.likelihood_!r}."
+                f"perplexity is defined for the count likelihoods {counts}; "
+                f"this model uses {self.likelihood_!r}."
             )
         X = self._validate_input(X, reset=False)
         check_likelihood_input(X, self.likelihood_, type(self).__name__)
@@ -969,11 +949,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         check_scalar(n_samples, "n_samples", Integral, min_val=1)
         seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
         rng = np.random.default_rng(seed)
-        network = self._inference_network()
-        mean, var = prior_moments(network.spec)
-        z = mean + np.sqrt(var) * rng.standard_normal((n_samples, self.n_components_))
-        codes = network.embed(torch.tensor(z, dtype=INFERENCE_DTYPE)).numpy()
-        return network.likelihood.sample(decoded_mean(network, codes), rng)
+        return prior_samples(self._inference_network(), n_samples, rng)
 
     # -------------------------------------------------------------- helpers
 
@@ -983,10 +959,17 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
     def __getstate__(self):
         # A new dict: object.__getstate__ may return the instance's own.
-        return {**super().__getstate__(), "_skvae_version": __version__}
+        state = {**super().__getstate__(), "_skvae_version": __version__}
+        if "_state" in state:
+            # Plain dicts and arrays only, so that skops needs to trust no
+            # other type than the estimator's.
+            state["_state"] = state["_state"].to_dict()
+        return state
 
     def __setstate__(self, state):
         state = dict(state)
+        if "_state" in state:
+            state["_state"] = FittedState.from_dict(state["_state"])
         version = state.pop("_skvae_version", "unknown")
         if version != __version__:
             warnings.warn(
@@ -1003,8 +986,12 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         tags.input_tags.allow_nan = True
-        tags.input_tags.positive_only = (
-            self.likelihood in COUNT_LIKELIHOODS or self.latent == "topic"
+        likelihood = LIKELIHOOD_CLASSES.get(self.likelihood)
+        latent = LATENT_CLASSES.get(self.latent)
+        allowed = getattr(latent, "likelihoods", None) or ()
+        tags.input_tags.positive_only = bool(
+            (likelihood is not None and likelihood.non_negative)
+            or (allowed and all(LIKELIHOOD_CLASSES[n].non_negative for n in allowed))
         )
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
@@ -1032,23 +1019,8 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
     def _dropout_rate(self) -> float:
         if self.dropout == "auto":
-            return _TOPIC_DROPOUT if self.latent == "topic" else 0.0
+            return LATENT_CLASSES[self.latent].defaults.dropout
         return float(self.dropout)
-
-    def _check_latent(self, X, likelihood: str) -> None:
-        if self.latent != "topic":
-            return
-        if self.likelihood == "auto" and likelihood not in _TOPIC_LIKELIHOODS:
-            raise ValueError(
-                f"Negative values in data passed to {type(self).__name__}: "
-                "latent='topic' needs non-negative counts."
-            )
-        if likelihood not in _TOPIC_LIKELIHOODS:
-            raise ValueError(
-                "latent='topic' needs count data and the 'multinomial' or "
-                f"'poisson' likelihood; got likelihood={likelihood!r}."
-            )
-        _check_topic_batch(X.shape[0])
 
     def _check_layer_sizes(self, name: str) -> tuple[int, ...]:
         sizes = getattr(self, name)
@@ -1059,11 +1031,11 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             )
         return tuple(int(s) for s in sizes)
 
-    def _check_batch_size(self, n_samples: int, early_stopping: bool) -> int:
-        if early_stopping:
-            n_samples -= max(1, int(round(self.validation_fraction * n_samples)))
+    def _check_batch_size(self, n_samples: int) -> int:
+        """The minibatch size for ``n_samples`` training rows."""
         if self.batch_size == "auto":
-            return max(1, min(_AUTO_BATCH_SIZE[self.latent], n_samples))
+            auto = LATENT_CLASSES[self.latent].defaults.batch_size
+            return max(1, min(auto, n_samples))
         if self.batch_size > n_samples:
             warnings.warn(
                 f"batch_size={self.batch_size} is larger than the {n_samples} "
@@ -1072,7 +1044,8 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             )
         return self.batch_size
 
-    def _resolve_device(self) -> torch.device:
+    def _resolve_device(self, *, training: bool = True) -> torch.device:
+        """The device to run on; inference falls back to the CPU without CUDA."""
         if isinstance(self.device, str) and self.device == "auto":
             return torch.device("cuda" if torch.cuda.is_available() else "cpu")
         try:
@@ -1082,6 +1055,17 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
                 f"device={self.device!r} is not a valid device."
             ) from error
         if device.type == "cuda" and not torch.cuda.is_available():
+            if not training:
+                # A model fitted on a GPU keeps device='cuda' in its
+                # parameters; it must still run where there is none.
+                warnings.warn(
+                    f"{type(self).__name__} has device={self.device!r} but CUDA "
+                    "is not available: running on the CPU. "
+                    "set_params(device='cpu') silences this warning.",
+                    DeviceFallbackWarning,
+                    stacklevel=3,
+                )
+                return torch.device("cpu")
             raise ValueError(
                 f"device={self.device!r} was requested but CUDA is not available. "
                 "The fitted state is device-free: set_params(device='cpu') (or "
@@ -1103,19 +1087,25 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         return X_train, X_val
 
     def _inference_network(self):
-        return build_network(
-            self._network_spec,
-            self._network_state,
-            device=self._resolve_device(),
-            dtype=INFERENCE_DTYPE,
+        return self._state.build(
+            device=self._resolve_device(training=False), dtype=INFERENCE_DTYPE
         )
+
+    def _finite(self, values: np.ndarray, method: str) -> np.ndarray:
+        """Raise instead of returning NaN or infinity from an overflow."""
+        if not np.all(np.isfinite(values)):
+            raise ValueError(
+                f"{type(self).__name__}.{method} overflowed (NaN or infinite "
+                "result): the input holds values too extreme for the fitted "
+                "model; rescale it."
+            )
+        return values
 
     def _clear_fitted_state(self) -> None:
         fitted = [
             name
             for name in vars(self)
-            if (name.endswith("_") and not name.startswith("__"))
-            or name in ("_network_spec", "_network_state", "_optimizer_state")
+            if (name.endswith("_") and not name.startswith("__")) or name == "_state"
         ]
         for name in fitted:
             delattr(self, name)
@@ -1127,19 +1117,21 @@ def _new_network(spec: NetworkSpec, X, device: torch.device):
     return network.to(device=device, dtype=torch.float32)
 
 
-def _check_topic_batch(n_samples: int) -> None:
-    if n_samples < 2:
-        raise ValueError(
-            "latent='topic' needs at least 2 samples (its batch "
-            f"normalisation cannot train on one); got n_samples={n_samples}."
-        )
+def fitted_state(estimator: VAEEmbedder) -> FittedState:
+    """The fitted state of a VAEEmbedder, for skvae's own modules.
+
+    The one way in which :mod:`skvae.serialization` (and tests) reach the
+    weights: users save and load whole estimators.
+    """
+    check_is_fitted(estimator)
+    return estimator._state
 
 
-def _finite(values: np.ndarray, method: str) -> np.ndarray:
-    """Raise instead of returning NaN or infinity from an overflow."""
-    if not np.all(np.isfinite(values)):
-        raise ValueError(
-            f"VAEEmbedder.{method} overflowed (NaN or infinite result): the "
-            "input holds values too extreme for the fitted model; rescale it."
-        )
-    return values
+def restore_fitted(
+    estimator: VAEEmbedder, state: FittedState, n_iter: int, dtype
+) -> VAEEmbedder:
+    """Make an unfitted estimator the fitted model ``state`` describes."""
+    estimator._set_state(state, np.dtype(dtype))
+    estimator.n_iter_ = n_iter
+    estimator.random_state_ = check_random_state(estimator.random_state)
+    return estimator

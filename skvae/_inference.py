@@ -42,7 +42,7 @@ def posterior_mean(network: VAENetwork, X) -> np.ndarray:
     chunks = []
     for rows in inference_batches(X.shape[0], X.shape[1]):
         x = rows_to_tensor(X, rows, **placement)
-        chunks.append(network.embed(network.encode(x)[0]).cpu().numpy())
+        chunks.append(network.latent.code(network.encode(x)[0]).cpu().numpy())
     return np.concatenate(chunks)
 
 
@@ -80,31 +80,25 @@ def decoded_mean(network: VAENetwork, Z: np.ndarray) -> np.ndarray:
 
 
 @torch.no_grad()
+def prior_samples(
+    network: VAENetwork, n_samples: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Draws of x from the generative model p(z) p(x|z), as float64 numpy."""
+    mean, var = network.latent.prior_moments()
+    z = mean + np.sqrt(var) * rng.standard_normal(
+        (n_samples, network.spec.n_components)
+    )
+    codes = network.latent.code(torch.tensor(z, **_placement(network)))
+    return network.likelihood.sample(decoded_mean(network, codes.cpu().numpy()), rng)
+
+
+@torch.no_grad()
 def decoder_loadings(network: VAENetwork) -> np.ndarray:
-    """What one unit of each latent coordinate adds to each feature's eta.
+    """What one unit of each code coordinate adds to each feature's eta.
 
-    Shape (n_components, n_features).  The Gaussian's are in the input's units.
-
-    In topic mode the decoder's batch norm divides each feature by its running
-    standard deviation; the loadings include that, so they are the weights
-    the model really applies.  They are also centred over the topics: as the
-    topic proportions sum to 1 (and the batch norm removes any per-feature
-    offset), adding a constant to all topics' weights for one feature does not
-    change the model, so that per-feature offset is arbitrary.  Centring fixes
-    it: row k is how much topic k raises each logit relative to the uniform
-    mixture, ``eta(theta) = eta(uniform) + theta @ loadings``.  The
-    uncentred weights rank terms partly by that arbitrary offset, which gave
-    less coherent top terms on 20 Newsgroups (50 topics: mean NPMI 0.160 vs
-    0.196).
+    Shape (n_components, n_features); the latent says how its decoder's
+    weights apply to a code (:meth:`~skvae._latents.Latent.loadings`), the
+    likelihood in which units (the Gaussian's are the input's).
     """
-    weight = network.decoder.weight(network.embedding).double()
-    batch_norm = network.decoder.batch_norm
-    if batch_norm is not None:
-        weight = (
-            weight
-            / torch.sqrt(batch_norm.running_var.double() + batch_norm.eps)[:, None]
-        )
-        weight = weight - weight.mean(dim=1, keepdim=True)
-    if network.spec.likelihood == "gaussian":
-        weight = weight * network.likelihood.scale.double()[:, None]
-    return weight.T.cpu().numpy()
+    weight = network.latent.loadings(network.decoder.weight(network.embedding))
+    return network.likelihood.loadings_in_input_units(weight).T.cpu().numpy()

@@ -29,9 +29,6 @@ from ._batching import (
     stored_values,
 )
 
-LIKELIHOOD_NAMES = ("multinomial", "poisson", "bernoulli", "gaussian")
-COUNT_LIKELIHOODS = ("multinomial", "poisson", "bernoulli")
-
 # Lower bound on the Gaussian standard deviation (in standardised units): a
 # constant feature would otherwise let the likelihood grow without limit.
 _MIN_GAUSSIAN_SCALE = 1e-3
@@ -43,7 +40,8 @@ def _values(X) -> np.ndarray:
     return values[~np.isnan(values)]
 
 
-def _min_max(X) -> tuple[float, float]:
+def value_range(X) -> tuple[float, float]:
+    """Smallest and largest value of X (sparse: 0 included), NaN ignored."""
     values = _values(X)
     low = float(values.min()) if values.size else 0.0
     high = float(values.max()) if values.size else 0.0
@@ -52,20 +50,17 @@ def _min_max(X) -> tuple[float, float]:
     return low, high
 
 
-def resolve_likelihood(X, likelihood: str, *, topic: bool = False) -> str:
+def resolve_likelihood(X, likelihood: str) -> str:
     """Return the likelihood to use for ``X``; ``"auto"`` inspects the data.
 
     Non-negative integers become ``"multinomial"`` (bag-of-words counts), except
     when every value is 0 or 1, which becomes ``"bernoulli"``; anything else
     (negative or fractional values such as TF-IDF) becomes ``"gaussian"``.
-    A topic model (``topic=True``) treats any non-negative data as (soft)
-    counts: ``"multinomial"``.  Missing values (NaN) are ignored.
+    Missing values (NaN) are ignored.
     """
     if likelihood != "auto":
         return likelihood
-    low, high = _min_max(X)
-    if topic and low >= 0:
-        return "multinomial"
+    low, high = value_range(X)
     if low < 0 or np.any(np.mod(_values(X), 1) != 0):
         return "gaussian"
     if high <= 1:
@@ -75,19 +70,21 @@ def resolve_likelihood(X, likelihood: str, *, topic: bool = False) -> str:
 
 def check_likelihood_input(X, likelihood: str, estimator_name: str) -> None:
     """Raise ``ValueError`` when ``X`` lies outside the likelihood's support."""
-    if likelihood not in COUNT_LIKELIHOODS:
+    likelihood_class = LIKELIHOOD_CLASSES[likelihood]
+    if not likelihood_class.non_negative:
         return
-    low, high = _min_max(X)
+    low, high = value_range(X)
     # sklearn's check_non_negative would let a NaN hide the negative values.
     if low < 0:
         raise ValueError(
             f"Negative values in data passed to {estimator_name} "
             f"(likelihood={likelihood!r})."
         )
-    if likelihood == "bernoulli" and high > 1:
+    upper = likelihood_class.upper_bound
+    if upper is not None and high > upper:
         raise ValueError(
-            f"{estimator_name} with likelihood='bernoulli' needs values in [0, 1]; "
-            f"the largest value in X is {high:g}."
+            f"{estimator_name} with likelihood={likelihood!r} needs values in "
+            f"[0, {upper:g}]; the largest value in X is {high:g}."
         )
 
 
@@ -160,6 +157,13 @@ class Likelihood(nn.Module):
     # Learned tensors of the likelihood itself; every other tensor it holds is
     # a statistic of the training data.
     parameter_names: tuple[str, ...] = ()
+    #: Whether the support is x >= 0 (negative input is rejected).
+    non_negative = False
+    #: The largest value of the support, if any.
+    upper_bound: float | None = None
+    #: Whether it models counts of events, so that a per-event perplexity
+    #: (LatentDirichletAllocation's) is defined.
+    counts = False
 
     def __init__(self, statistics: dict[str, np.ndarray]):
         super().__init__()
@@ -203,6 +207,13 @@ class Likelihood(nn.Module):
     def mean(self, eta: torch.Tensor) -> torch.Tensor:
         """E[x | eta] in the input's units."""
         raise NotImplementedError
+
+    def loadings_in_input_units(self, weight: torch.Tensor) -> torch.Tensor:
+        """Decoder weights (n_features, k) as effects on what ``components_`` means.
+
+        The natural parameter itself for most likelihoods.
+        """
+        return weight
 
     def sample(self, mean: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Draw x given its expected value ``mean`` (numpy, device-free)."""
@@ -248,6 +259,8 @@ class Multinomial(Likelihood):
     """
 
     name = "multinomial"
+    non_negative = True
+    counts = True
 
     def encoder_input(self, x):
         return map_stored(x, torch.log1p), None
@@ -284,6 +297,8 @@ class Poisson(Likelihood):
     """Independent counts with rate exp(eta)."""
 
     name = "poisson"
+    non_negative = True
+    counts = True
 
     def encoder_input(self, x):
         return map_stored(x, torch.log1p), None
@@ -308,6 +323,8 @@ class Bernoulli(Likelihood):
     """Independent binary features with probability sigmoid(eta)."""
 
     name = "bernoulli"
+    non_negative = True
+    upper_bound = 1.0
 
     def initial_bias(self):
         p = self.feature_mean.clamp(1e-6, 1 - 1e-6)
@@ -371,6 +388,9 @@ class Gaussian(Likelihood):
     def mean(self, eta):
         return self.location + self.scale * eta
 
+    def loadings_in_input_units(self, weight):
+        return weight * self.scale.to(weight.dtype)[:, None]
+
     def noise_std(self) -> torch.Tensor:
         """Standard deviation of each feature in the input's units."""
         return self._std() * self.scale
@@ -380,6 +400,6 @@ class Gaussian(Likelihood):
         return mean + std * rng.standard_normal(mean.shape)
 
 
-LIKELIHOOD_CLASSES = {
+LIKELIHOOD_CLASSES: dict[str, type[Likelihood]] = {
     cls.name: cls for cls in (Multinomial, Poisson, Bernoulli, Gaussian)
 }

@@ -1,20 +1,16 @@
 """The torch VAE: encoder q(z|x), latent prior, decoder p(x|z).
 
-Two latent spaces share the code:
-
-- ``"gaussian"``: z ~ N(0, I) and the decoder is linear in z;
-- ``"topic"`` (ProdLDA, Srivastava & Sutton 2017): a logistic-normal latent whose
-  prior is the Laplace approximation of a Dirichlet, topic proportions
-  theta = softmax(z), and a product-of-experts decoder (linear in theta, then
-  batch normalisation), with batch-normalised posterior parameters.
+What differs between latent spaces (the prior, normalisations, the code the
+decoder reads) is a :class:`~skvae._latents.Latent` module, and what differs
+between observation models a :class:`~skvae._likelihoods.Likelihood`; the
+network composes them.
 
 With ``tied_weights`` one vocabulary-sized matrix E (n_features x width) is the
 encoder's first layer and, through a small projection P, the decoder's weight:
 ``eta = h @ P.T @ E.T``.  ``width`` is the first hidden layer's size, or
 ``n_components`` when the encoder has no hidden layer.
 
-The fitted estimator keeps only numpy arrays; :func:`build_network` turns them
-back into a module on any device, :func:`network_state` does the reverse.
+The fitted estimator keeps only numpy arrays (:mod:`skvae._state`).
 """
 
 from __future__ import annotations
@@ -26,11 +22,11 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._batching import Rows, SparseRows, matmul
+from ._batching import Rows, SparseRows, map_stored, matmul
+from ._latents import LATENT_CLASSES, Latent
 from ._likelihoods import LIKELIHOOD_CLASSES, Likelihood
 
 ACTIVATIONS = {"relu": nn.ReLU, "softplus": nn.Softplus, "tanh": nn.Tanh, "elu": nn.ELU}
-LATENTS = ("gaussian", "topic")
 
 # Keeps exp(log_var) finite in float32 however far the encoder strays.
 _LOG_VAR_LIMIT = 15.0
@@ -62,27 +58,15 @@ class NetworkSpec:
         return asdict(self)
 
 
-def prior_moments(spec: NetworkSpec) -> tuple[float, float]:
-    """Mean and variance of each latent coordinate under the prior.
-
-    For the topic latent, the Laplace approximation of a symmetric
-    Dirichlet(alpha) in the softmax basis: mean 0, variance (1 - 1/K) / alpha.
-    """
-    if spec.latent == "gaussian":
-        return 0.0, 1.0
-    k = spec.n_components
-    return 0.0, (1.0 - 1.0 / k) / spec.doc_topic_prior if k > 1 else 1.0
-
-
 class Encoder(nn.Module):
     """x -> (mu, log_var) of the Gaussian posterior q(z | x).
 
     The first layer's vocabulary-sized weight has shape (n_features, width),
-    so that a sparse batch multiplies only its stored rows of it; its output
-    is layer-normalised (Gaussian latent).  With tied
-    weights it is the network's shared matrix, passed to :meth:`forward` (the
-    network owns it, so it is stored once).  Without hidden layers the first
-    layer (width ``n_components``) feeds the linear mu / log_var heads.
+    so that a sparse batch multiplies only its stored rows of it; the latent
+    normalises its output and the posterior parameters.  With tied weights it
+    is the network's shared matrix, passed to :meth:`forward` (the network
+    owns it, so it is stored once).  Without hidden layers the first layer
+    (width ``n_components``) feeds the linear mu / log_var heads.
     """
 
     def __init__(self, spec: NetworkSpec):
@@ -100,15 +84,6 @@ class Encoder(nn.Module):
             if spec.missing_indicator
             else None
         )
-        # Layer normalisation of the first layer's output: a document with
-        # thousands of distinct terms would otherwise reach pre-activations
-        # far larger than a typical one and, through mu and log_var, send
-        # gradient spikes that made training diverge on large vocabularies.
-        # Topic mode batch-normalises mu and log_var instead (ProdLDA), and
-        # layer normalisation there cost topic coherence (NPMI 0.20 -> 0.14).
-        self.input_norm = (
-            nn.LayerNorm(width) if spec.latent == "gaussian" else nn.Identity()
-        )
         sizes = spec.hidden_layer_sizes
         layers: list[nn.Module] = []
         n_in = width
@@ -121,13 +96,6 @@ class Encoder(nn.Module):
         self.dropout = nn.Dropout(spec.dropout)
         self.mu = nn.Linear(n_in, spec.n_components)
         self.log_var = nn.Linear(n_in, spec.n_components)
-        batch_norm = spec.latent == "topic"
-        self.mu_norm = (
-            nn.BatchNorm1d(spec.n_components, affine=False) if batch_norm else None
-        )
-        self.log_var_norm = (
-            nn.BatchNorm1d(spec.n_components, affine=False) if batch_norm else None
-        )
 
     def forward(
         self,
@@ -135,6 +103,7 @@ class Encoder(nn.Module):
         shift: torch.Tensor | None,
         missing: torch.Tensor | None,
         embedding: torch.Tensor | None,
+        latent: Latent,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Posterior parameters for the encoder input ``x + shift``."""
         weight = self.input_weight if embedding is None else embedding
@@ -143,10 +112,8 @@ class Encoder(nn.Module):
             h = h + shift @ weight
         if missing is not None and self.indicator is not None:
             h = h + self.indicator(missing)
-        h = self.dropout(self.hidden(self.input_norm(h)))
-        mu, log_var = self.mu(h), self.log_var(h)
-        if self.mu_norm is not None:
-            mu, log_var = self.mu_norm(mu), self.log_var_norm(log_var)
+        h = self.dropout(self.hidden(latent.normalize_hidden(h)))
+        mu, log_var = latent.normalize_posterior(self.mu(h), self.log_var(h))
         return mu, log_var.clamp(-_LOG_VAR_LIMIT, _LOG_VAR_LIMIT)
 
 
@@ -159,9 +126,8 @@ def uniform_init(n_in: int, n_out: int) -> torch.Tensor:
 class Decoder(nn.Module):
     """Latent code (z, or theta in topic mode) -> natural parameters eta."""
 
-    def __init__(self, spec: NetworkSpec):
+    def __init__(self, spec: NetworkSpec, bias: bool):
         super().__init__()
-        topic = spec.latent == "topic"
         layers: list[nn.Module] = []
         n_in = spec.n_components
         for n_out in spec.decoder_hidden_layer_sizes:
@@ -172,11 +138,7 @@ class Decoder(nn.Module):
             self.projection = nn.Linear(n_in, spec.embedding_width, bias=False)
         else:
             self.linear = nn.Linear(n_in, spec.n_features, bias=False)
-        # Batch norm (topic mode) removes any per-feature offset: no bias there.
-        self.bias = None if topic else nn.Parameter(torch.zeros(spec.n_features))
-        self.batch_norm = (
-            nn.BatchNorm1d(spec.n_features, affine=False) if topic else None
-        )
+        self.bias = nn.Parameter(torch.zeros(spec.n_features)) if bias else None
 
     def weight(self, embedding: torch.Tensor | None) -> torch.Tensor:
         """The output layer's (n_features, width) matrix.
@@ -195,8 +157,6 @@ class Decoder(nn.Module):
             eta = F.linear(self.projection(h), embedding, self.bias)
         else:
             eta = F.linear(h, self.linear.weight, self.bias)
-        if self.batch_norm is not None:
-            eta = self.batch_norm(eta)
         return eta
 
 
@@ -214,11 +174,16 @@ class VAENetwork(nn.Module):
         if self.embedding is not None:
             with torch.no_grad():
                 self.embedding.copy_(uniform_init(*self.embedding.shape))
+        self.latent = LATENT_CLASSES[spec.latent](
+            spec.n_components,
+            spec.embedding_width,
+            spec.n_features,
+            spec.doc_topic_prior,
+        )
         self.encoder = Encoder(spec)
-        self.decoder = Decoder(spec)
+        self.decoder = Decoder(spec, bias=self.latent.decoder_bias)
         self.likelihood = likelihood
-        prior_mean, prior_var = prior_moments(spec)
-        self.prior_mean, self.prior_var = prior_mean, prior_var
+        self.prior_mean, self.prior_var = self.latent.prior_moments()
 
     def encode(self, x: Rows) -> tuple[torch.Tensor, torch.Tensor]:
         """Posterior parameters; missing entries (NaN) are filled for the encoder."""
@@ -228,25 +193,15 @@ class VAENetwork(nn.Module):
             x = torch.where(observed, x, self.likelihood.feature_mean.to(x.dtype))
             missing = (~observed).to(x.dtype)
         inputs, shift = self.likelihood.encoder_input(x)
-        return self.encoder(inputs, shift, missing, self.embedding)
+        return self.encoder(inputs, shift, missing, self.embedding, self.latent)
 
-    def embed(self, mu: torch.Tensor) -> torch.Tensor:
-        """What transform returns: z's mean, or topic proportions in topic mode."""
-        return F.softmax(mu, dim=1) if self.spec.latent == "topic" else mu
+    def training_target(self, x: Rows) -> Rows:
+        """What the training loss scores of a batch: x, or the latent's damped x."""
+        return damped_counts(x) if self.latent.damps_counts else x
 
-    def decoder_input(self, z: torch.Tensor) -> torch.Tensor:
-        # No dropout on theta (unlike ProdLDA): a decoder that must also
-        # reconstruct a document from a thinned mixture is rewarded for
-        # spreading a theme over several near-duplicate topics; on 20
-        # Newsgroups that cut topic diversity (top-25 terms) from 0.637 to
-        # 0.562.  See docs/model.md.
-        if self.spec.latent == "topic":
-            return F.softmax(z, dim=1)
-        return z
-
-    def decode(self, h: torch.Tensor) -> torch.Tensor:
-        """Natural parameters eta of p(x | .) from the decoder's input."""
-        return self.decoder(h, self.embedding)
+    def decode(self, code: torch.Tensor) -> torch.Tensor:
+        """Natural parameters eta of p(x | .) from a latent code c(z)."""
+        return self.latent.normalize_logits(self.decoder(code, self.embedding))
 
     def kl(self, mu: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
         """KL(N(mu, exp(log_var)) || prior), per row."""
@@ -276,9 +231,23 @@ class VAENetwork(nn.Module):
         draws = torch.randn_like(std)[None] if eps is None else eps[:, None, :]
         log_lik = mu.new_zeros(mu.shape[0])
         for draw in draws:
-            eta = self.decode(self.decoder_input(mu + std * draw))
+            eta = self.decode(self.latent.code(mu + std * draw))
             log_lik = log_lik + self.likelihood.log_prob(x_filled, eta, observed)
         return log_lik / len(draws), self.kl(mu, log_var)
+
+
+def damped_counts(x: Rows) -> Rows:
+    """Counts x -> log(1 + x): each repeat of a term in a document adds less.
+
+    Under the raw multinomial likelihood a few long documents that repeat
+    some terms hundreds of times (code listings, tables of scores, binaries)
+    weigh as much as hundreds of ordinary documents and claim topics of their
+    own, whose top terms rarely occur together in other documents.  Damping
+    the counts of a term within a document is the log term weighting of
+    Wilson & Chew (2010) for LDA.  ``score``, ``perplexity`` and the
+    validation ELBO still score the counts as given.
+    """
+    return map_stored(x, torch.log1p)
 
 
 def split_missing(x: Rows) -> tuple[Rows, torch.Tensor | None]:
@@ -298,42 +267,7 @@ def create_network(spec: NetworkSpec, statistics: dict[str, np.ndarray]) -> VAEN
     """A freshly initialised network (uses torch's global RNG)."""
     likelihood = LIKELIHOOD_CLASSES[spec.likelihood](statistics)
     network = VAENetwork(spec, likelihood)
-    if network.decoder.bias is not None:
+    if network.latent.decoder_bias:
         with torch.no_grad():
             network.decoder.bias.copy_(likelihood.initial_bias())
     return network
-
-
-def network_state(network: nn.Module) -> dict[str, np.ndarray]:
-    """The module's parameters and buffers as plain numpy arrays."""
-    return {
-        name: tensor.detach().cpu().numpy().copy()
-        for name, tensor in network.state_dict().items()
-    }
-
-
-def build_network(
-    spec: dict,
-    state: dict[str, np.ndarray],
-    *,
-    device: torch.device | str = "cpu",
-    dtype: torch.dtype = torch.float32,
-) -> VAENetwork:
-    """Rebuild a network from :func:`network_state` output, in eval mode."""
-    spec = NetworkSpec(**spec)
-    likelihood_class = LIKELIHOOD_CLASSES[spec.likelihood]
-    statistics = {
-        name.removeprefix("likelihood."): value
-        for name, value in state.items()
-        if name.startswith("likelihood.")
-        and name.removeprefix("likelihood.") not in likelihood_class.parameter_names
-    }
-    # Built on the meta device: no random initialisation (which would draw from
-    # torch's global RNG) and no memory until the fitted weights are loaded.
-    with torch.device("meta"):
-        network = VAENetwork(spec, likelihood_class(statistics))
-    network = network.to_empty(device=device)
-    # np.array copies: the fitted state may be a read-only memmap (joblib).
-    weights = {name: torch.tensor(np.array(value)) for name, value in state.items()}
-    network.load_state_dict(weights)
-    return network.to(dtype=dtype).eval()

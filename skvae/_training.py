@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ._batching import Rows, map_stored, rows_to_tensor, shuffled_batches
+from ._batching import rows_to_tensor, shuffled_batches
 from ._inference import elbo
 from ._masking import hide_observed
 from ._network import VAENetwork
@@ -43,8 +43,6 @@ class TrainingSettings:
     verbose: int
     # Share of observed entries hidden from the encoder at each step (0: none).
     hide_rate: float = 0.0
-    # Score log(1 + x) instead of the counts x in the training loss (topic mode).
-    damp_counts: bool = False
 
 
 @dataclass
@@ -221,7 +219,7 @@ def run_single_epoch(
             with_transpose=True,
         )
         x_seen = hide_observed(x, settings.hide_rate)
-        x_scored = damped_counts(x) if settings.damp_counts else x
+        x_scored = network.training_target(x)
         total += train_step(network, optimizer, x_scored, weight, x_seen) * len(rows)
         n_seen += len(rows)
     # The last step's loss was finite, but its update may not be: a model with
@@ -229,22 +227,6 @@ def run_single_epoch(
     if not all(torch.isfinite(p).all() for p in network.parameters()):
         raise TrainingDivergedError(_DIVERGED_MESSAGE)
     return total / n_seen
-
-
-def damped_counts(x: Rows) -> Rows:
-    """Counts x -> log(1 + x): each repeat of a term in a document adds less.
-
-    The topic model's training loss scores these damped counts (as soft
-    counts) rather than the raw ones.  Under the raw multinomial likelihood a
-    few long documents that repeat some terms hundreds of times (code
-    listings, tables of scores, binaries) weigh as much as hundreds of
-    ordinary documents and claim topics of their own, whose top terms rarely
-    occur together in other documents.  Damping the counts of a term within a
-    document is the log term weighting of Wilson & Chew (2010) for LDA, and
-    the encoder already sees log(1 + x).  ``score``, ``perplexity`` and the
-    validation ELBO still score the counts as given.
-    """
-    return map_stored(x, torch.log1p)
 
 
 def train_step(

@@ -1,6 +1,7 @@
 """Errors and warnings raised by skvae, for users to catch or filter."""
 
 __all__ = [
+    "DeviceFallbackWarning",
     "InconsistentVersionWarning",
     "TrainingDivergedError",
     "TrainingStoppedWarning",
@@ -117,3 +118,21 @@ class InconsistentVersionWarning(UserWarning):
             "This might lead to breaking code or invalid results; re-fit the "
             "model with the installed version to be sure."
         )
+
+
+class DeviceFallbackWarning(UserWarning):
+    """A fitted model whose ``device`` is unavailable runs on the CPU instead.
+
+    A model fitted on a GPU keeps ``device="cuda"`` among its parameters; on a
+    machine without CUDA, ``transform``, ``score`` and the other inference
+    methods run on the CPU (the fitted state is device-free) and warn with
+    this.  Training with an unavailable device raises ``ValueError`` instead.
+
+    Examples
+    --------
+    Silence it by naming the device this machine has:
+
+    >>> from skvae import VAEEmbedder
+    >>> vae = VAEEmbedder(device="cuda")  # e.g. as loaded from a GPU machine
+    >>> vae = vae.set_params(device="cpu")
+    """

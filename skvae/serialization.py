@@ -19,18 +19,18 @@ import warnings
 
 import numpy as np
 import torch
-from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
 
-from ._embedder import VAEEmbedder
-from ._network import build_network
+from ._embedder import VAEEmbedder, fitted_state, restore_fitted
+from ._network import NetworkSpec
+from ._state import FittedState
 from ._version import __version__
 from .exceptions import InconsistentVersionWarning
 
 __all__ = ["load_safetensors", "save_safetensors"]
 
 _FORMAT = "skvae.VAEEmbedder"
-_FORMAT_VERSION = 1
+# 2: the latent's normalisations are stored under ``latent.`` (skvae 0.2).
+_FORMAT_VERSION = 2
 _METADATA_KEY = "skvae"
 
 
@@ -80,14 +80,14 @@ def save_safetensors(estimator: VAEEmbedder, path: str | os.PathLike) -> None:
             f"{type(estimator).__name__}.  For a Pipeline, pass its VAEEmbedder "
             "step, e.g. pipeline.named_steps['vaeembedder']."
         )
-    check_is_fitted(estimator)
+    state = fitted_state(estimator)
     numpy_io = _safetensors("numpy")
     metadata = {
         "format": _FORMAT,
         "format_version": _FORMAT_VERSION,
         "skvae_version": __version__,
         "params": estimator.get_params(deep=False),
-        "network_spec": estimator._network_spec,
+        "network_spec": state.spec.to_dict(),
         "likelihood": estimator.likelihood_,
         "n_components": estimator.n_components_,
         "n_features_in": estimator.n_features_in_,
@@ -96,7 +96,7 @@ def save_safetensors(estimator: VAEEmbedder, path: str | os.PathLike) -> None:
         "dtype": _output_dtype(estimator),
     }
     numpy_io.save_file(
-        {name: np.ascontiguousarray(a) for name, a in estimator._network_state.items()},
+        {name: np.ascontiguousarray(a) for name, a in state.weights.items()},
         os.fspath(path),
         metadata={_METADATA_KEY: json.dumps(metadata, default=_to_json)},
     )
@@ -155,10 +155,17 @@ def load_safetensors(path: str | os.PathLike) -> VAEEmbedder:
     with safe_open(os.fspath(path), framework="np") as file:
         header = (file.metadata() or {}).get(_METADATA_KEY)
         names = file.keys()  # safe_open objects are not iterable
-        state = {name: file.get_tensor(name) for name in names}
+        weights = {name: file.get_tensor(name) for name in names}
     metadata = json.loads(header) if header else {}
     if metadata.get("format") != _FORMAT:
         raise ValueError(f"{os.fspath(path)!r} was not written by save_safetensors.")
+    if metadata["format_version"] < _FORMAT_VERSION:
+        raise ValueError(
+            f"{os.fspath(path)!r} has format version {metadata['format_version']}, "
+            f"written by skvae {metadata['skvae_version']}; this skvae "
+            f"({__version__}) reads version {_FORMAT_VERSION}: load it with the "
+            "skvae that wrote it, or refit."
+        )
     if metadata["format_version"] > _FORMAT_VERSION:
         raise ValueError(
             f"{os.fspath(path)!r} has format version {metadata['format_version']}; "
@@ -173,24 +180,20 @@ def load_safetensors(path: str | os.PathLike) -> VAEEmbedder:
             ),
             stacklevel=2,
         )
-    spec = _tuples(metadata["network_spec"])
     try:
-        build_network(spec, state)
-    except (RuntimeError, TypeError) as error:
+        state = FittedState(NetworkSpec(**_tuples(metadata["network_spec"])), weights)
+        state.build()
+    except (RuntimeError, TypeError, KeyError) as error:
         raise ValueError(
             f"The weights in {os.fspath(path)!r} do not match its network spec."
         ) from error
     estimator = VAEEmbedder(**_tuples(metadata["params"]))
-    estimator._store_network(spec, state, np.dtype(metadata["dtype"]))
     estimator.n_features_in_ = metadata["n_features_in"]
     if metadata["feature_names_in"] is not None:
         estimator.feature_names_in_ = np.asarray(
             metadata["feature_names_in"], dtype=object
         )
-    estimator.n_iter_ = metadata["n_iter"]
-    estimator.random_state_ = check_random_state(estimator.random_state)
-    estimator._optimizer_state = None
-    return estimator
+    return restore_fitted(estimator, state, metadata["n_iter"], metadata["dtype"])
 
 
 def _safetensors(name: str):

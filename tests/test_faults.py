@@ -9,7 +9,8 @@ from sklearn.model_selection import GridSearchCV
 
 import skvae._training as training
 from skvae import VAEEmbedder
-from skvae._network import network_state
+from skvae._embedder import fitted_state
+from skvae._state import FittedState
 from skvae.exceptions import TrainingDivergedError, TrainingStoppedWarning
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -47,7 +48,7 @@ class Faults:
 
         def epoch(network, *args):
             loss = real_epoch(network, *args)
-            self.states.append(network_state(network))
+            self.states.append(FittedState.of(network.spec, network).weights)
             return loss if losses is None else losses[len(self.states) - 1]
 
         def step(*args):
@@ -66,9 +67,10 @@ class Faults:
 
 
 def assert_state_equal(vae, state):
-    assert vae._network_state.keys() == state.keys()
+    weights = fitted_state(vae).weights
+    assert weights.keys() == state.keys()
     for name, value in state.items():
-        assert_array_equal(vae._network_state[name], value, err_msg=name)
+        assert_array_equal(weights[name], value, err_msg=name)
 
 
 def test_interrupt_keeps_the_epoch_with_the_lowest_training_loss(X, monkeypatch):
@@ -163,10 +165,10 @@ def test_a_failing_grid_point_goes_through_error_score(X, error_score):
         error_score=error_score,
     )
     if error_score == "raise":
-        with pytest.raises(ValueError, match="latent='topic' needs count data"):
+        with pytest.raises(ValueError, match="latent='topic' needs the 'multinomial'"):
             grid.fit(X)
         return
-    with pytest.warns(FitFailedWarning, match="latent='topic' needs count data"):
+    with pytest.warns(FitFailedWarning, match="latent='topic' needs the 'multinomial'"):
         grid.fit(X)
     results = grid.cv_results_
     scores = dict(zip(results["param_latent"], results["mean_test_score"], strict=True))

@@ -7,6 +7,7 @@ import torch
 from numpy.testing import assert_allclose
 
 from skvae import VAEEmbedder
+from skvae._embedder import fitted_state
 from skvae._likelihoods import LIKELIHOOD_CLASSES, input_statistics
 from skvae._masking import hide_observed, missing_rate
 from skvae._network import VAENetwork
@@ -195,5 +196,5 @@ def test_sparse_data_with_nan_in_a_few_rows_trains(counts):
     X.data[X.indptr[3] : X.indptr[4]] = np.nan  # row 3 only
     vae = VAEEmbedder(3, hidden_layer_sizes=(16,), batch_size=8, max_iter=5)
     Z = vae.fit(X).transform(X)
-    assert vae._network_spec["missing_indicator"]
+    assert fitted_state(vae).spec.missing_indicator
     assert np.isfinite(Z).all() and np.isfinite(vae.score_samples(X)).all()

@@ -9,6 +9,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import skvae._embedder
 from skvae import VAEEmbedder
+from skvae._embedder import fitted_state
 from skvae._training import TrainingDivergedError
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -62,7 +63,7 @@ def test_partial_fit_continues_after_fit(counts):
 def test_fit_after_partial_fit_starts_over(counts):
     vae = stream(small(max_iter=3), counts, n_passes=2)
     vae.fit(counts)
-    assert vae.n_iter_ == 3 and vae._optimizer_state is None
+    assert vae.n_iter_ == 3 and fitted_state(vae).optimizer is None
 
 
 def test_failed_partial_fit_keeps_the_previous_model(counts, monkeypatch):

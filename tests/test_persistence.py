@@ -12,7 +12,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from skvae import VAEEmbedder, __version__
-from skvae.exceptions import InconsistentVersionWarning
+from skvae._embedder import fitted_state
+from skvae.exceptions import DeviceFallbackWarning, InconsistentVersionWarning
 from skvae.serialization import load_safetensors, save_safetensors
 
 sio = pytest.importorskip("skops.io")
@@ -157,7 +158,7 @@ def test_safetensors_files_hold_only_tensors_and_metadata(counts, tmp_path):
     vae = small(max_iter=2).fit(counts)
     save_safetensors(vae, tmp_path / "vae.safetensors")
     with safe_open(tmp_path / "vae.safetensors", framework="np") as file:
-        assert set(file.keys()) == set(vae._network_state)
+        assert set(file.keys()) == set(fitted_state(vae).weights)
         assert set(file.metadata()) == {"skvae"}
 
 
@@ -189,3 +190,27 @@ def test_missing_safetensors_gives_an_install_hint(counts, tmp_path, monkeypatch
     monkeypatch.setitem(sys.modules, "safetensors", None)
     with pytest.raises(ImportError, match=r"pip install 'skvae\[persistence\]'"):
         save_safetensors(vae, tmp_path / "vae.safetensors")
+
+
+@pytest.mark.parametrize("latent", ["gaussian", "topic"])
+def test_a_gpu_fitted_model_loads_and_runs_without_cuda(
+    counts, latent, tmp_path, monkeypatch
+):
+    import torch
+
+    vae = VAEEmbedder(
+        2, latent=latent, hidden_layer_sizes=(8,), max_iter=2, random_state=0
+    ).fit(counts)
+    Z = vae.transform(counts)
+    # What a model fitted on a GPU holds: device="cuda" among its parameters.
+    vae.set_params(device="cuda")
+    pickled = pickle.dumps(vae)
+    save_safetensors(vae, tmp_path / "vae.safetensors")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    for loaded in (
+        pickle.loads(pickled),
+        load_safetensors(tmp_path / "vae.safetensors"),
+    ):
+        assert loaded.device == "cuda"
+        with pytest.warns(DeviceFallbackWarning):
+            assert_array_equal(loaded.transform(counts), Z)

@@ -5,6 +5,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from skvae import VAEEmbedder
+from skvae._embedder import fitted_state
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -13,7 +14,7 @@ def vocabulary_parameters(vae):
     n_features = vae.n_features_in_
     return sum(
         value.size
-        for name, value in vae._network_state.items()
+        for name, value in fitted_state(vae).weights.items()
         if n_features in value.shape[:2] and value.ndim == 2
     )
 

@@ -6,6 +6,7 @@ from numpy.testing import assert_allclose
 from sklearn.decomposition import LatentDirichletAllocation
 
 from skvae import VAEEmbedder
+from skvae._embedder import fitted_state
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -107,12 +108,10 @@ def test_theta_is_not_dropped_out_in_training(counts):
     # input is softmax(z) whatever the dropout rate of the encoder.
     import torch
 
-    from skvae._network import build_network
-
     vae = topic_model(dropout=0.5, max_iter=2).fit(counts)
-    network = build_network(vae._network_spec, vae._network_state).train()
+    network = fitted_state(vae).build().train()
     z = torch.randn(7, 3, dtype=torch.float32)
-    assert torch.equal(network.decoder_input(z), torch.softmax(z, dim=1))
+    assert torch.equal(network.latent.code(z), torch.softmax(z, dim=1))
 
 
 @pytest.mark.parametrize("latent", ["gaussian", "topic"])
@@ -149,9 +148,12 @@ def test_perplexity_needs_a_count_likelihood():
 
 def test_topic_mode_needs_counts():
     X = np.random.RandomState(0).normal(size=(20, 4))
-    with pytest.raises(ValueError, match="latent='topic' needs non-negative counts"):
+    with pytest.raises(
+        ValueError,
+        match="Negative values in data passed to VAEEmbedder: latent='topic'",
+    ):
         topic_model().fit(X)
-    with pytest.raises(ValueError, match="latent='topic' needs count data"):
+    with pytest.raises(ValueError, match="latent='topic' needs the 'multinomial'"):
         topic_model(likelihood="gaussian").fit(np.abs(X))
 
 
