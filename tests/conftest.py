@@ -19,6 +19,19 @@ TOPIC_WORDS = [
 ]
 
 
+def small_vae(**params):
+    """A VAEEmbedder small enough for unit tests; ``params`` override defaults.
+
+    Test files bind their own defaults with ``functools.partial``.
+    """
+    from skvae import VAEEmbedder
+
+    defaults = dict(
+        n_components=2, hidden_layer_sizes=(16,), max_iter=5, random_state=0
+    )
+    return VAEEmbedder(**{**defaults, **params})
+
+
 def make_corpus(n_docs: int = 90, doc_length: int = 30, seed: int = 0):
     """Documents drawn from three disjoint-vocabulary topics, and their topic."""
     rng = np.random.RandomState(seed)

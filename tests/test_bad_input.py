@@ -1,10 +1,13 @@
 """Bad input gets a clear, early error naming the problem; odd but valid input
 gets a documented, finite result."""
 
+from functools import partial
+
 import joblib
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from conftest import small_vae
 from numpy.testing import assert_array_equal
 from sklearn.exceptions import NotFittedError
 
@@ -14,9 +17,7 @@ from skvae import VAEEmbedder
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
-def fast(**params):
-    defaults = dict(n_components=2, hidden_layer_sizes=(8,), max_iter=2)
-    return VAEEmbedder(**{**defaults, "random_state": 0, **params})
+fast = partial(small_vae, hidden_layer_sizes=(8,), max_iter=2)
 
 
 def make_X():

@@ -1,16 +1,10 @@
 """scikit-learn's estimator checks, with no expected failures."""
 
 import pytest
+from conftest import small_vae
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skvae import VAEEmbedder
-
-
-def _fast(**params):
-    defaults = dict(
-        n_components=2, hidden_layer_sizes=(16,), max_iter=5, random_state=0
-    )
-    return VAEEmbedder(**{**defaults, **params})
+_fast = small_vae
 
 
 # The fast settings stop before convergence on purpose.

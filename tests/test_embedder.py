@@ -1,27 +1,27 @@
 """Behaviour of VAEEmbedder beyond sklearn's generic checks."""
 
+from functools import partial
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from conftest import small_vae
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
-from skvae import VAEEmbedder
 from skvae._embedder import fitted_state
 from skvae.exceptions import DeviceFallbackWarning
 
-
-def fast(**params):
-    defaults = dict(
-        n_components=3, hidden_layer_sizes=(32,), max_iter=30, random_state=0
-    )
-    return VAEEmbedder(**{**defaults, **params})
+fast = partial(small_vae, n_components=3, hidden_layer_sizes=(32,), max_iter=30)
 
 
-@pytest.fixture(autouse=True)
-def _quiet_convergence(recwarn):
-    """Short test fits stop before convergence on purpose."""
+# Short test fits stop before convergence on purpose; any other warning fails
+# the test that raises it.
+pytestmark = [
+    pytest.mark.filterwarnings("error"),
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+]
 
 
 @pytest.mark.parametrize(
@@ -128,15 +128,17 @@ def test_score_prefers_a_trained_model(counts):
 
 
 @pytest.mark.parametrize("likelihood", ["multinomial", "poisson", "bernoulli"])
-def test_sample_draws_from_the_support(counts, likelihood):
-    X = (counts > 0).astype(float) if likelihood == "bernoulli" else counts
-    vae = fast(likelihood=likelihood, max_iter=5).fit(X)
-    samples = vae.sample(7, random_state=0)
-    assert samples.shape == (7, X.shape[1])
-    assert np.all(samples >= 0) and np.all(samples == np.round(samples))
-    assert_array_equal(samples, vae.sample(7, random_state=0))
-    if likelihood == "bernoulli":
-        assert samples.max() <= 1
+def test_samples_reproduce_the_data_marginals(likelihood):
+    # Features whose means differ tenfold: the samples must tell them apart.
+    rates = np.linspace(0.3, 3.0, 12)
+    X = np.random.RandomState(0).poisson(rates, size=(300, 12)).astype(float)
+    X = np.minimum(X, 1) if likelihood == "bernoulli" else X
+    vae = fast(likelihood=likelihood).fit(X)
+    samples = vae.sample(500, random_state=0)
+    assert samples.shape == (500, X.shape[1])
+    assert_array_equal(samples, vae.sample(500, random_state=0))
+    feature_means = np.asarray(X.mean(axis=0)).ravel()
+    assert np.corrcoef(samples.mean(axis=0), feature_means)[0, 1] > 0.9
 
 
 def test_sample_gaussian_has_the_training_scale():
@@ -319,3 +321,12 @@ def test_a_model_fitted_for_cuda_is_served_on_cpu(counts, monkeypatch):
         vae.partial_fit(counts)
     with pytest.raises(ValueError, match="CUDA is not available"):
         clone(vae).fit(counts)
+
+
+def test_batch_size_is_checked_against_the_real_training_rows():
+    # 11 rows with validation_fraction=0.1: train_test_split holds out
+    # ceil(1.1) = 2 rows, so 9 rows train.
+    X = np.random.RandomState(0).poisson(1.0, size=(11, 5))
+    vae = fast(batch_size=10, early_stopping=True, max_iter=1)
+    with pytest.warns(UserWarning, match="larger than the 9 training samples"):
+        vae.fit(X)

@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 import torch
+from conftest import small_vae
 from numpy.testing import assert_array_equal
 from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV
 
 import skvae._training as training
-from skvae import VAEEmbedder
 from skvae._embedder import fitted_state
 from skvae._state import FittedState
 from skvae.exceptions import TrainingDivergedError, TrainingStoppedWarning
@@ -22,10 +22,8 @@ STEPS_PER_EPOCH = 2
 def small(**params):
     # Two minibatches per epoch, with or without the 2 validation rows.
     batch_size = 9 if params.get("early_stopping") else 10
-    defaults = dict(
-        n_components=2, hidden_layer_sizes=(8,), max_iter=10, batch_size=batch_size
-    )
-    return VAEEmbedder(**{**defaults, "random_state": 0, **params})
+    defaults = dict(hidden_layer_sizes=(8,), max_iter=10, batch_size=batch_size)
+    return small_vae(**{**defaults, **params})
 
 
 @pytest.fixture

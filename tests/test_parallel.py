@@ -3,15 +3,15 @@ dask-ml."""
 
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import joblib
 import numpy as np
 import pytest
 import torch
+from conftest import small_vae
 from numpy.testing import assert_array_equal
 from sklearn.model_selection import GridSearchCV
-
-from skvae import VAEEmbedder
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -25,9 +25,7 @@ def torch_threads(estimator, X, y=None):
     return torch.get_num_threads()
 
 
-def small(**params):
-    defaults = dict(hidden_layer_sizes=(16,), max_iter=3, random_state=0)
-    return VAEEmbedder(**{**defaults, **params})
+small = partial(small_vae, n_components=10, max_iter=3)
 
 
 def test_grid_search_with_loky_workers_uses_one_thread_each(counts):

@@ -1,23 +1,22 @@
 """Streaming training: partial_fit one chunk at a time."""
 
 import io
+from functools import partial
 
 import joblib
 import numpy as np
 import pytest
+from conftest import small_vae
 from numpy.testing import assert_allclose, assert_array_equal
 
 import skvae._embedder
-from skvae import VAEEmbedder
 from skvae._embedder import fitted_state
 from skvae._training import TrainingDivergedError
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
-def small(**params):
-    defaults = dict(n_components=3, hidden_layer_sizes=(32,), random_state=0)
-    return VAEEmbedder(**{**defaults, **params})
+small = partial(small_vae, n_components=3, hidden_layer_sizes=(32,), max_iter=200)
 
 
 def stream(vae, X, n_passes, n_chunks=3):

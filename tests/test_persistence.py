@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import small_vae
 from numpy.testing import assert_array_equal
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -23,9 +24,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 SKVAE_TYPES = ["skvae._embedder.VAEEmbedder"]
 
 
-def small(**params):
-    defaults = dict(n_components=2, hidden_layer_sizes=(16,), max_iter=5)
-    return VAEEmbedder(**{**defaults, "random_state": 0, **params})
+small = small_vae
 
 
 def assert_same_inference(loaded, original, X):

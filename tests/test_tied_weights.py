@@ -48,6 +48,18 @@ def test_tied_decoder_is_linear_in_components():
 
 def test_tied_weights_with_missing_values(counts):
     X = counts.toarray().astype(float)
+    true_value = X[2, 4]
     X[2, 4] = np.nan
     vae = VAEEmbedder(3, tied_weights=True, max_iter=5, random_state=0).fit(X)
-    assert np.isfinite(vae.transform(X)).all()
+    # The shared matrix is the only vocabulary-sized one besides the missing
+    # value indicators, which keep their own weights.
+    weights = fitted_state(vae).weights
+    width = weights["embedding"].shape[1]
+    assert weights["encoder.indicator.weight"].shape == (width, X.shape[1])
+    assert "decoder.linear.weight" not in weights
+    # NaN is read as "not observed": neither as 0 nor as the value it hides.
+    Z = vae.transform(X[2:3])
+    for filled in (0.0, true_value):
+        row = X[2:3].copy()
+        row[0, 4] = filled
+        assert not np.allclose(Z, vae.transform(row))

@@ -1,9 +1,13 @@
 """latent="topic": the ProdLDA topic model and perplexity."""
 
+from functools import partial
+
 import numpy as np
 import pytest
+from conftest import TOPIC_WORDS, make_corpus, small_vae
 from numpy.testing import assert_allclose
 from sklearn.decomposition import LatentDirichletAllocation
+from sklearn.feature_extraction.text import CountVectorizer
 
 from skvae import VAEEmbedder
 from skvae._embedder import fitted_state
@@ -11,29 +15,33 @@ from skvae._embedder import fitted_state
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
-def topic_model(**params):
-    defaults = dict(
-        n_components=3,
-        latent="topic",
-        hidden_layer_sizes=(32,),
-        max_iter=100,
-        learning_rate_init=3e-3,
-        random_state=0,
-    )
-    return VAEEmbedder(**{**defaults, **params})
+topic_model = partial(
+    small_vae,
+    n_components=3,
+    latent="topic",
+    hidden_layer_sizes=(32,),
+    max_iter=100,
+    learning_rate_init=3e-3,
+)
 
 
-def test_transform_returns_topic_proportions(counts):
-    vae = topic_model().fit(counts)
-    theta = vae.transform(counts)
+@pytest.fixture(scope="module")
+def topic_fit():
+    """The default test topic model, fitted once for the tests that read it."""
+    docs, _ = make_corpus()
+    return topic_model().fit(CountVectorizer().fit_transform(docs))
+
+
+def test_transform_returns_topic_proportions(topic_fit, counts):
+    theta = topic_fit.transform(counts)
     assert theta.shape == (counts.shape[0], 3)
     assert np.all(theta >= 0)
     assert_allclose(theta.sum(axis=1), 1.0, rtol=1e-6)
 
 
-def test_topic_proportions_separate_the_generating_topics(corpus, counts):
+def test_topic_proportions_separate_the_generating_topics(topic_fit, corpus, counts):
     _, labels = corpus
-    dominant = topic_model().fit_transform(counts).argmax(axis=1)
+    dominant = topic_fit.transform(counts).argmax(axis=1)
     # Each generating topic maps to one learned topic (up to relabelling).
     for label in range(3):
         values, counts_per_topic = np.unique(
@@ -42,11 +50,21 @@ def test_topic_proportions_separate_the_generating_topics(corpus, counts):
         assert counts_per_topic.max() >= 0.9 * (labels == label).sum()
 
 
-def test_inverse_transform_takes_proportions(counts):
-    vae = topic_model().fit(counts)
-    reconstruction = vae.inverse_transform(vae.transform(counts))
+def test_inverse_transform_takes_proportions(topic_fit, corpus, counts):
+    reconstruction = topic_fit.inverse_transform(topic_fit.transform(counts))
     assert reconstruction.shape == counts.shape
-    assert np.all(reconstruction >= 0)
+    # Expected counts of a document of mean training length ...
+    assert_allclose(reconstruction.sum(axis=1), counts.sum(axis=1).mean())
+    # ... whose most likely term comes from the document's own topic.
+    docs, labels = corpus
+    terms = CountVectorizer().fit(docs).get_feature_names_out()
+    topic_of_term = np.array(
+        [
+            next((t for t, w in enumerate(TOPIC_WORDS) if term in w.split()), -1)
+            for term in terms
+        ]
+    )
+    assert np.mean(topic_of_term[reconstruction.argmax(axis=1)] == labels) > 0.9
 
 
 def test_decoder_is_linear_in_centred_components(counts):
@@ -167,6 +185,8 @@ def test_binary_counts_are_multinomial_in_topic_mode(counts):
     assert topic_model(max_iter=2).fit(binary).likelihood_ == "multinomial"
 
 
-def test_sample_from_the_topic_model(counts):
-    samples = topic_model(max_iter=5).fit(counts).sample(4, random_state=0)
-    assert samples.shape == (4, counts.shape[1]) and np.all(samples >= 0)
+def test_samples_of_the_topic_model_have_the_training_length(topic_fit, counts):
+    samples = topic_fit.sample(500, random_state=0)
+    assert samples.shape == (500, counts.shape[1])
+    mean_length = counts.sum(axis=1).mean()
+    assert abs(samples.sum(axis=1).mean() / mean_length - 1) < 0.05
