@@ -118,6 +118,37 @@ def row_sum(x: Rows, per_entry: torch.Tensor) -> torch.Tensor:
     return per_entry.sum(dim=1)
 
 
+def row_logsumexp(x: SparseRows, per_entry: torch.Tensor) -> torch.Tensor:
+    """log(sum(exp(.))) per row of a value per stored entry (-inf: no entry)."""
+    n_rows = x.shape[0]
+    largest = per_entry.new_full((n_rows,), -torch.inf)
+    largest = largest.scatter_reduce(0, x.row_index, per_entry, "amax")
+    shift = torch.where(torch.isfinite(largest), largest, torch.zeros_like(largest))
+    total = per_entry.new_zeros(n_rows).index_add_(
+        0, x.row_index, torch.exp(per_entry - shift[x.row_index])
+    )
+    return torch.log(total) + shift
+
+
+def stored_in(x: SparseRows, columns: torch.Tensor) -> torch.Tensor:
+    """Boolean (n_rows, len(columns)): whether row i stores column ``columns[k]``.
+
+    ``columns`` may repeat; the cost is x's stored entries times log(len).
+    """
+    order = torch.argsort(columns)
+    ordered = columns[order]
+    low = torch.searchsorted(ordered, x.columns, right=False)
+    high = torch.searchsorted(ordered, x.columns, right=True)
+    hits = high - low
+    entry = torch.repeat_interleave(torch.arange(len(hits), device=hits.device), hits)
+    # The k-th hit of an entry sits at low + k in the sorted columns.
+    first_hit = torch.cumsum(hits, 0) - hits
+    rank = torch.arange(len(entry), device=hits.device) - first_hit[entry]
+    mask = torch.zeros(x.shape[0], len(columns), dtype=torch.bool, device=hits.device)
+    mask[x.row_index[entry], order[low[entry] + rank]] = True
+    return mask
+
+
 def map_stored(x: Rows, function) -> Rows:
     """x with ``function`` (which must map 0 to 0) applied to every entry."""
     if isinstance(x, SparseRows):

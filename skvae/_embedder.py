@@ -174,6 +174,16 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         ``beta / (kl_warmup_iter + 1)`` to ``beta``; helps against posterior
         collapse. Convergence is not checked during warm-up.
 
+    softmax_samples : int, "auto" or None, default="auto"
+        Multinomial likelihood, training only: estimate the normaliser of
+        the softmax over the features from each row's own stored terms
+        (exactly) plus this many features sampled per minibatch (importance
+        sampling, see Notes), so that a step costs the stored entries and the
+        samples rather than rows x features.  None computes it exactly.
+        ``"auto"`` samples when the exact normaliser would cost several times
+        more.  :meth:`score`, :meth:`perplexity` and the early-stopping ELBO
+        are always exact.
+
     shuffle : bool, default=True
         Whether to shuffle the samples in each epoch.
 
@@ -340,6 +350,11 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             Interval(Real, 0, None, closed="neither"),
         ],
         "kl_warmup_iter": [Interval(Integral, 0, None, closed="left")],
+        "softmax_samples": [
+            None,
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "shuffle": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -367,6 +382,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         max_iter=200,
         learning_rate_init="auto",
         kl_warmup_iter=0,
+        softmax_samples="auto",
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
@@ -390,6 +406,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         self.max_iter = max_iter
         self.learning_rate_init = learning_rate_init
         self.kl_warmup_iter = kl_warmup_iter
+        self.softmax_samples = softmax_samples
         self.shuffle = shuffle
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -658,6 +675,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             n_iter_no_change=self.n_iter_no_change,
             verbose=self.verbose,
             hide_rate=hide_rate,
+            softmax_samples=self._softmax_samples(X_train.shape[1]),
         )
 
     @contextmanager
@@ -1030,6 +1048,14 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
                 f"{name} must hold positive integers, got {getattr(self, name)!r}."
             )
         return tuple(int(s) for s in sizes)
+
+    def _softmax_samples(self, n_features: int) -> int | None:
+        """Features sampled per step for the multinomial's normaliser, or None."""
+        if self.softmax_samples == "auto":
+            return None
+        if self.softmax_samples is None:
+            return None
+        return int(self.softmax_samples)
 
     def _check_batch_size(self, n_samples: int) -> int:
         """The minibatch size for ``n_samples`` training rows."""

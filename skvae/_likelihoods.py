@@ -24,8 +24,10 @@ from ._batching import (
     add_at_stored,
     gather,
     map_stored,
+    row_logsumexp,
     row_sum,
     scale_columns,
+    stored_in,
     stored_values,
 )
 
@@ -164,6 +166,9 @@ class Likelihood(nn.Module):
     #: Whether it models counts of events, so that a per-event perplexity
     #: (LatentDirichletAllocation's) is defined.
     counts = False
+    #: Whether training can estimate its normaliser from sampled features
+    #: (:meth:`Multinomial.sampled_log_prob`).
+    samples_features = False
 
     def __init__(self, statistics: dict[str, np.ndarray]):
         super().__init__()
@@ -261,6 +266,7 @@ class Multinomial(Likelihood):
     name = "multinomial"
     non_negative = True
     counts = True
+    samples_features = True
 
     def encoder_input(self, x):
         return map_stored(x, torch.log1p), None
@@ -283,6 +289,58 @@ class Multinomial(Likelihood):
         counts = stored_values(x)
         length = row_sum(x, counts)
         return torch.lgamma(length + 1) - row_sum(x, torch.lgamma(counts + 1))
+
+    def proposal(self) -> torch.Tensor:
+        """Distribution the sampled objective draws features from.
+
+        The training frequencies raised to 0.75 (word2vec's smoothing of its
+        negative-sampling distribution): frequent terms are drawn often, but
+        rare ones not as rarely as their frequency alone would make them.  A
+        twentieth of the mass is spread uniformly, so that every feature,
+        also one unseen in training, can be drawn: the estimate stays
+        unbiased and its weights 1 / q bounded (defensive importance
+        sampling).
+        """
+        weights = self.frequency**0.75
+        smoothed = weights / weights.sum().clamp_min(1e-30)
+        return 0.95 * smoothed + 0.05 / len(weights)
+
+    def sampled_log_prob(self, x, r, weight, bias, n_samples: int):
+        """log p(x | eta) with the normaliser estimated, for training.
+
+        ``eta = r @ weight.T + bias``, computed only where it is needed: at
+        the row's stored entries (exactly) and at ``n_samples`` features drawn
+        from :meth:`proposal` (shared by the rows of the batch).  The
+        normaliser of row i is its stored terms' exp(eta) plus an importance
+        sampling estimate of the rest:
+
+            Z_i = sum_{j in x_i} exp(eta_ij)
+                  + 1/m sum_k [s_k not in x_i] exp(eta_{i s_k}) / q(s_k),
+
+        unbiased for Z_i, so that the cost of a step grows with the stored
+        entries and ``n_samples`` instead of the vocabulary.  ``log Z_i`` is
+        then slightly biased low (Jensen); the exact log-likelihood is what
+        ``score`` and ``perplexity`` report.  Dense batches are scored
+        exactly.
+        """
+        if not isinstance(x, SparseRows):
+            eta = F.linear(r, weight, bias)
+            return self.log_prob(x, eta, None)
+        proposal = self.proposal()
+        drawn = torch.multinomial(proposal, n_samples, replacement=True)
+        sampled_eta = F.linear(
+            r, weight[drawn], None if bias is None else bias[drawn]
+        ) - torch.log(proposal[drawn] * n_samples)
+        sampled_eta = sampled_eta.masked_fill(stored_in(x, drawn), -torch.inf)
+        stored_eta = (r[x.row_index] * weight[x.columns]).sum(dim=1)
+        if bias is not None:
+            stored_eta = stored_eta + bias[x.columns]
+        log_normaliser = torch.logaddexp(
+            row_logsumexp(x, stored_eta), torch.logsumexp(sampled_eta, dim=1)
+        )
+        counts = x.values
+        log_p = row_sum(x, counts * stored_eta) - row_sum(x, counts) * log_normaliser
+        return log_p + self.sequence_correction(x)
 
     def mean(self, eta):
         return F.softmax(eta, dim=1) * self.mean_length

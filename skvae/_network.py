@@ -150,14 +150,22 @@ class Decoder(nn.Module):
             return embedding @ self.projection.weight
         return self.linear.weight
 
-    def forward(self, h: torch.Tensor, embedding: torch.Tensor | None) -> torch.Tensor:
-        h = self.hidden(h)
-        # The bias joins the matrix product (addmm): one pass less over eta.
+    def output_layer(
+        self, code: torch.Tensor, embedding: torch.Tensor | None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """``(r, M, b)`` with ``eta = r @ M.T + b``: M has a row per feature.
+
+        A sampled training objective computes eta only for some features,
+        from the rows of M it needs.
+        """
+        h = self.hidden(code)
         if embedding is not None:
-            eta = F.linear(self.projection(h), embedding, self.bias)
-        else:
-            eta = F.linear(h, self.linear.weight, self.bias)
-        return eta
+            return self.projection(h), embedding, self.bias
+        return h, self.linear.weight, self.bias
+
+    def forward(self, code: torch.Tensor, embedding: torch.Tensor | None):
+        # The bias joins the matrix product (addmm): one pass less over eta.
+        return F.linear(*self.output_layer(code, embedding))
 
 
 class VAENetwork(nn.Module):
@@ -215,6 +223,7 @@ class VAENetwork(nn.Module):
         x: Rows,
         eps: torch.Tensor | None = None,
         encoder_x: torch.Tensor | None = None,
+        softmax_samples: int | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Per-row E_q[log p(x|z)] and KL(q(z|x) || prior).
 
@@ -222,17 +231,29 @@ class VAENetwork(nn.Module):
         rows, which makes the estimate deterministic and row-independent.  With
         ``eps=None`` one fresh draw per row is used (training).
         ``encoder_x`` is what the encoder sees instead of ``x`` (``x`` with
-        more entries hidden as NaN, see :mod:`._masking`); the likelihood
-        always scores every observed entry of ``x``.
+        more entries hidden, see :mod:`._masking`); the likelihood always
+        scores every observed entry of ``x``.  ``softmax_samples`` (training
+        only) estimates the multinomial's normaliser from that many sampled
+        features instead of computing it over all of them
+        (:meth:`~skvae._likelihoods.Multinomial.sampled_log_prob`); rows with
+        missing entries are always scored exactly.
         """
         mu, log_var = self.encode(x if encoder_x is None else encoder_x)
         x_filled, observed = split_missing(x)
         std = torch.exp(0.5 * log_var)
         draws = torch.randn_like(std)[None] if eps is None else eps[:, None, :]
+        sampled = softmax_samples is not None and observed is None
         log_lik = mu.new_zeros(mu.shape[0])
         for draw in draws:
-            eta = self.decode(self.latent.code(mu + std * draw))
-            log_lik = log_lik + self.likelihood.log_prob(x_filled, eta, observed)
+            code = self.latent.code(mu + std * draw)
+            if sampled:
+                r, weight, bias = self.decoder.output_layer(code, self.embedding)
+                log_lik = log_lik + self.likelihood.sampled_log_prob(
+                    x_filled, r, weight, bias, softmax_samples
+                )
+            else:
+                eta = self.decode(code)
+                log_lik = log_lik + self.likelihood.log_prob(x_filled, eta, observed)
         return log_lik / len(draws), self.kl(mu, log_var)
 
 

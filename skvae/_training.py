@@ -43,6 +43,8 @@ class TrainingSettings:
     verbose: int
     # Share of observed entries hidden from the encoder at each step (0: none).
     hide_rate: float = 0.0
+    # Features sampled to estimate the multinomial's normaliser (None: exact).
+    softmax_samples: int | None = None
 
 
 @dataclass
@@ -220,7 +222,10 @@ def run_single_epoch(
         )
         x_seen = hide_observed(x, settings.hide_rate)
         x_scored = network.training_target(x)
-        total += train_step(network, optimizer, x_scored, weight, x_seen) * len(rows)
+        loss = train_step(
+            network, optimizer, x_scored, weight, x_seen, settings.softmax_samples
+        )
+        total += loss * len(rows)
         n_seen += len(rows)
     # The last step's loss was finite, but its update may not be: a model with
     # NaN weights must never be stored.
@@ -235,14 +240,18 @@ def train_step(
     x: torch.Tensor,
     weight: float,
     encoder_x: torch.Tensor | None = None,
+    softmax_samples: int | None = None,
 ) -> float:
     """One gradient step on the negative ELBO of a minibatch.
 
     ``x`` is what the likelihood scores (the damped counts in topic mode) and
-    ``encoder_x`` what the encoder sees of the minibatch (default ``x``).
+    ``encoder_x`` what the encoder sees of the minibatch (default ``x``);
+    ``softmax_samples`` see :meth:`VAENetwork.elbo_terms`.
     """
     optimizer.zero_grad(set_to_none=True)
-    log_lik, kl = network.elbo_terms(x, encoder_x=encoder_x)
+    log_lik, kl = network.elbo_terms(
+        x, encoder_x=encoder_x, softmax_samples=softmax_samples
+    )
     loss = (weight * kl - log_lik).mean()
     if not torch.isfinite(loss):
         raise TrainingDivergedError(_DIVERGED_MESSAGE)
