@@ -352,11 +352,12 @@ def topic_coherence(
 
     References
     ----------
-    .. [1] Bouma, G. (2009). Normalized (pointwise) mutual information in
-       collocation extraction. Proceedings of GSCL, 31-40.
-    .. [2] Lau, J. H., Newman, D. and Baldwin, T. (2014). Machine reading tea
-       leaves: automatically evaluating topic coherence and topic model
-       quality. Proceedings of EACL, 530-539.
+    Bouma, G. (2009). Normalized (Pointwise) Mutual Information in
+    Collocation Extraction. Proceedings of GSCL, 31-40.
+
+    Lau, J. H., Newman, D. and Baldwin, T. (2014). Machine Reading Tea
+    Leaves: Automatically Evaluating Topic Coherence and Topic Model Quality.
+    EACL.
 
     Examples
     --------
@@ -426,9 +427,9 @@ def topic_diversity(model, *, top_n: int = 25) -> float:
 
     References
     ----------
-    .. [1] Dieng, A. B., Ruiz, F. J. R. and Blei, D. M. (2020). Topic modeling
-       in embedding spaces. Transactions of the Association for
-       Computational Linguistics, 8, 439-453.
+    Dieng, A. B., Ruiz, F. J. R. and Blei, D. M. (2020). Topic Modeling in
+    Embedding Spaces. Transactions of the Association for Computational
+    Linguistics, 8, 439-453.
 
     Examples
     --------
