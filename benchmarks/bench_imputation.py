@@ -289,17 +289,6 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-def parse_methods(text: str) -> list[str]:
-    """Parse ``--methods`` as a comma-separated subset of the method groups."""
-    groups = [part.strip() for part in text.split(",") if part.strip()]
-    unknown = sorted(set(groups) - set(METHOD_GROUPS))
-    if unknown or not groups:
-        raise argparse.ArgumentTypeError(
-            f"--methods must be a subset of {','.join(METHOD_GROUPS)}; got {text!r}"
-        )
-    return groups
-
-
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -318,12 +307,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=5,
         help="extra transform/inverse_transform passes of 'VAE (iterated)'",
     )
-    parser.add_argument(
-        "--methods",
-        type=parse_methods,
-        default=list(METHOD_GROUPS),
-        help=f"comma-separated subset of {','.join(METHOD_GROUPS)}",
-    )
+    harness.add_models_argument(parser, METHOD_GROUPS, option="--methods")
     parser.add_argument(
         "--iterative-budget",
         type=float,

@@ -213,19 +213,10 @@ def parse_args(argv):
         "--documents", default="2500,5000,11293,22586,45172", help="comma-separated"
     )
     parser.add_argument("--skip-lda", action="store_true")
-    parser.add_argument(
-        "--n-docs",
-        type=int,
-        default=None,
-        help="use only this many train and test documents (smoke tests)",
+    harness.add_common_arguments(
+        parser,
+        vae_params="VAEEmbedder parameters of the LDA comparison, as a JSON object",
     )
-    parser.add_argument(
-        "--vae-params",
-        type=harness.parse_vae_params,
-        default={},
-        help="VAEEmbedder parameters of the LDA comparison, as a JSON object",
-    )
-    parser.add_argument("--output", type=pathlib.Path, default=None)
     parser.add_argument("--plot", type=pathlib.Path, default=None)
     args = parser.parse_args(argv)
     args.vocabularies = harness.parse_int_list(args.vocabularies)

@@ -23,7 +23,6 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import pathlib
 from collections.abc import Sequence
 
 import harness
@@ -48,19 +47,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Run the benchmark and print (and optionally write) the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-chunks", type=int, default=10)
-    parser.add_argument(
-        "--n-docs",
-        type=int,
-        default=None,
-        help="use only this many train and test documents (smoke tests)",
+    harness.add_common_arguments(
+        parser, vae_params="VAEEmbedder parameters of both models, as a JSON object"
     )
-    parser.add_argument(
-        "--vae-params",
-        type=harness.parse_vae_params,
-        default={},
-        help="VAEEmbedder parameters of both models, as a JSON object",
-    )
-    parser.add_argument("--output", type=pathlib.Path, default=None)
     args = parser.parse_args(argv)
     info = harness.machine_info()
     print("\n".join(info))

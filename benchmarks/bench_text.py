@@ -47,7 +47,6 @@ measured in the same run. LDA (batch) takes about 30-60 s on 2 cores.
 from __future__ import annotations
 
 import argparse
-import pathlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -98,40 +97,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "20 Newsgroups: speed, classification accuracy, NPMI, topic diversity "
         "and perplexity.",
     )
-    parser.add_argument(
-        "--corpus", choices=tuple(harness.CORPORA), default="20newsgroups"
-    )
     parser.add_argument("--n-components", type=int, default=50)
     parser.add_argument("--max-features", type=int, default=harness.MAX_FEATURES)
-    parser.add_argument(
-        "--models",
-        default=",".join(MODEL_KEYS),
-        help=f"comma-separated subset of {','.join(MODEL_KEYS)} (default: all)",
+    harness.add_models_argument(parser, MODEL_KEYS)
+    harness.add_common_arguments(
+        parser,
+        corpus=True,
+        vae_params="VAEEmbedder parameters for both VAE rows, as a JSON object",
     )
-    parser.add_argument(
-        "--vae-params",
-        type=harness.parse_vae_params,
-        default={},
-        help="VAEEmbedder parameters for both VAE rows, as a JSON object",
-    )
-    parser.add_argument(
-        "--n-docs",
-        type=int,
-        default=None,
-        help="use only this many train and test documents (smoke tests)",
-    )
-    parser.add_argument(
-        "--output",
-        type=pathlib.Path,
-        default=None,
-        help="also write the results as markdown to this file",
-    )
-    args = parser.parse_args(argv)
-    args.models = [key.strip() for key in args.models.split(",") if key.strip()]
-    unknown = sorted(set(args.models) - set(MODEL_KEYS))
-    if unknown or not args.models:
-        parser.error(f"--models must be a subset of {MODEL_KEYS}, got {unknown}")
-    return args
+    return parser.parse_args(argv)
 
 
 def results_table(results: Sequence[harness.Result]) -> str:

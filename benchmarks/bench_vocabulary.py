@@ -55,7 +55,6 @@ same run.
 from __future__ import annotations
 
 import argparse
-import pathlib
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -103,9 +102,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--corpus", choices=tuple(harness.CORPORA), default="20newsgroups"
-    )
-    parser.add_argument(
         "--n-components",
         type=harness.parse_int_list,
         default=[20, 50, 100],
@@ -117,36 +113,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=[CHECK_COMPONENTS],
         help="comma-separated sizes of NMF and LDA (default: 50)",
     )
-    parser.add_argument(
-        "--models",
-        default=",".join(MODEL_KEYS),
-        help=f"comma-separated subset of {','.join(MODEL_KEYS)} (default: all)",
-    )
-    parser.add_argument(
-        "--vae-params",
-        type=harness.parse_vae_params,
-        default={},
-        help="VAEEmbedder parameters of both VAE pipelines, as a JSON object",
-    )
-    parser.add_argument(
-        "--n-docs",
-        type=int,
-        default=None,
-        help="use only this many train and test documents (smoke tests)",
-    )
-    parser.add_argument(
-        "--output",
-        type=pathlib.Path,
-        default=None,
-        help="also write the results as markdown, e.g. "
+    harness.add_models_argument(parser, MODEL_KEYS)
+    harness.add_common_arguments(
+        parser,
+        corpus=True,
+        vae_params="VAEEmbedder parameters of both VAE pipelines, as a JSON object",
+        output="also write the results as markdown, e.g. "
         "benchmarks/results/vocabulary_20newsgroups.md",
     )
-    args = parser.parse_args(argv)
-    args.models = [key.strip() for key in args.models.split(",") if key.strip()]
-    unknown = sorted(set(args.models) - set(MODEL_KEYS))
-    if unknown or not args.models:
-        parser.error(f"--models must be a subset of {MODEL_KEYS}, got {unknown}")
-    return args
+    return parser.parse_args(argv)
 
 
 def run_ceiling(X_train, y_train, X_test, y_test) -> harness.Result:

@@ -16,8 +16,10 @@ first on ``sys.path``, so ``import harness`` finds this file.
   perplexity when the model has one, NPMI and topic diversity from
   :mod:`skvae.metrics` when it has ``components_``), catching its errors so
   that one broken model spoils only its own row.
-- Command line and reports: :func:`parse_vae_params` (``--vae-params``),
-  :func:`machine_info`, :func:`markdown_table`, :func:`write_markdown`.
+- Command line and reports: :func:`add_common_arguments` (``--corpus``,
+  ``--vae-params``, ``--n-docs``, ``--output``), :func:`add_models_argument`,
+  :func:`parse_vae_params`, :func:`machine_info`, :func:`markdown_table`,
+  :func:`write_markdown`.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ __all__ = [
     "RANDOM_STATE",
     "Corpus",
     "Result",
+    "add_common_arguments",
+    "add_models_argument",
     "classification_accuracy",
     "fmt",
     "load_corpus",
@@ -350,6 +354,56 @@ def parse_vae_params(text: str) -> dict[str, Any]:
     if unknown:
         raise argparse.ArgumentTypeError(f"VAEEmbedder has no parameter(s) {unknown}")
     return value
+
+
+def add_common_arguments(
+    parser: argparse.ArgumentParser,
+    *,
+    corpus: bool = False,
+    vae_params: str = "VAEEmbedder parameters, as a JSON object",
+    output: str = "also write the results as markdown to this file",
+) -> None:
+    """Add the options the benchmark scripts share to ``parser``.
+
+    ``--corpus`` (when ``corpus`` is true; a name of :data:`CORPORA`),
+    ``--vae-params`` (see :func:`parse_vae_params`; ``vae_params`` is its
+    help), ``--n-docs`` (cut each split, for smoke tests) and ``--output``
+    (``output`` is its help).
+    """
+    if corpus:
+        parser.add_argument("--corpus", choices=tuple(CORPORA), default="20newsgroups")
+    parser.add_argument(
+        "--vae-params", type=parse_vae_params, default={}, help=vae_params
+    )
+    parser.add_argument(
+        "--n-docs",
+        type=int,
+        default=None,
+        help="use only this many train and test documents (smoke tests)",
+    )
+    parser.add_argument("--output", type=pathlib.Path, default=None, help=output)
+
+
+def add_models_argument(
+    parser: argparse.ArgumentParser, keys: Sequence[str], *, option: str = "--models"
+) -> None:
+    """Add ``option``: a comma-separated subset of ``keys``, parsed to a list."""
+
+    def parse(text: str) -> list[str]:
+        models = [key.strip() for key in text.split(",") if key.strip()]
+        unknown = sorted(set(models) - set(keys))
+        if unknown or not models:
+            raise argparse.ArgumentTypeError(
+                f"must be a subset of {','.join(keys)}, got {text!r}"
+            )
+        return models
+
+    parser.add_argument(
+        option,
+        type=parse,
+        default=",".join(keys),
+        help=f"comma-separated subset of {','.join(keys)} (default: all)",
+    )
 
 
 def parse_int_list(text: str) -> list[int]:

@@ -139,3 +139,30 @@ def test_run_model_records_failures_and_notes():
     assert any(note.startswith("ConvergenceWarning") for note in noted.notes)
     assert "no perplexity: not a count model" in noted.notes
     assert noted.model.n_iter_ == 2
+
+
+def test_common_and_models_arguments(tmp_path):
+    parser = argparse.ArgumentParser()
+    harness.add_models_argument(parser, ("svd", "vae"))
+    harness.add_common_arguments(parser, corpus=True)
+    args = parser.parse_args([])
+    assert args.models == ["svd", "vae"]
+    assert (args.corpus, args.vae_params, args.n_docs, args.output) == (
+        "20newsgroups",
+        {},
+        None,
+        None,
+    )
+    args = parser.parse_args(
+        ["--models", "vae", "--corpus", "reuters-r52", "--n-docs", "10"]
+        + ["--vae-params", '{"max_iter": 2}', "--output", str(tmp_path / "r.md")]
+    )
+    assert (args.models, args.corpus, args.n_docs) == (["vae"], "reuters-r52", 10)
+    assert args.vae_params == {"max_iter": 2}
+    assert args.output == tmp_path / "r.md"
+    for bad in (["--models", "svd,lda"], ["--models", ","], ["--corpus", "imdb"]):
+        with pytest.raises(SystemExit):
+            parser.parse_args(bad)
+    plain = argparse.ArgumentParser()
+    harness.add_common_arguments(plain)
+    assert not hasattr(plain.parse_args([]), "corpus")
