@@ -207,10 +207,16 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-components", type=int, default=50)
     parser.add_argument(
-        "--vocabularies", default="2000,10000,50000", help="comma-separated sizes"
+        "--vocabularies",
+        type=harness.parse_int_list,
+        default=[2000, 10000, 50000],
+        help="comma-separated sizes",
     )
     parser.add_argument(
-        "--documents", default="2500,5000,11293,22586,45172", help="comma-separated"
+        "--documents",
+        type=harness.parse_int_list,
+        default=[2500, 5000, 11293, 22586, 45172],
+        help="comma-separated",
     )
     parser.add_argument("--skip-lda", action="store_true")
     harness.add_common_arguments(
@@ -218,10 +224,7 @@ def parse_args(argv):
         vae_params="VAEEmbedder parameters of the LDA comparison, as a JSON object",
     )
     parser.add_argument("--plot", type=pathlib.Path, default=None)
-    args = parser.parse_args(argv)
-    args.vocabularies = harness.parse_int_list(args.vocabularies)
-    args.documents = harness.parse_int_list(args.documents)
-    return args
+    return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
