@@ -25,24 +25,25 @@ baseline.
 
 Run from the repository root::
 
-    /work/venv/bin/python benchmarks/bench_imputation.py \\
+    python benchmarks/bench_imputation.py \\
         --output benchmarks/results/imputation_digits.md
 
 Options: ``--missing-rate 0.3``, ``--seeds 0,1,2``, ``--vae-params
-"{'n_components': 20, 'max_iter': 300}"`` (a Python dict literal merged into
-the VAE's parameters), ``--methods mean,knn,iterative,vae`` to run a subset.
+'{"n_components": 20, "max_iter": 300}'`` (a JSON object or Python dict
+literal merged into the VAE's parameters), ``--methods mean,knn,iterative,vae``
+to run a subset.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import harness
 import numpy as np
 import sklearn
 from sklearn.datasets import load_digits
@@ -179,9 +180,9 @@ def build_runners(
 
 
 def short_error(error: BaseException) -> str:
-    """One line of an exception's message, fit for a markdown table cell."""
+    """The first line of an exception's message, short enough for a table cell."""
     lines = str(error).strip().splitlines() or [type(error).__name__]
-    text = f"{type(error).__name__}: {lines[0]}".replace("|", "\\|")
+    text = f"{type(error).__name__}: {lines[0]}"
     if len(text) > MAX_ERROR_CHARS:
         text = text[: MAX_ERROR_CHARS - 3] + "..."
     return text
@@ -252,26 +253,29 @@ def format_table(results: Sequence[MethodResult]) -> str:
     """The results as a markdown table, with the RMSE ratio to the KNN baseline."""
     baseline = knn_baseline(results)
     base_rmse = float(np.mean(baseline.rmse)) if baseline else None
-    lines = [
-        "| method | RMSE (mean ± std) | MAE (mean ± std) | fit+impute s | RMSE / KNN |",
-        "|---|---|---|---|---|",
-    ]
+    rows = []
     for result in results:
         name = result.name
         if baseline is not None and result is baseline:
             name += " (KNN baseline)"
         if not result.rmse:
             reason = f"n/a: {result.error}" if result.error else "n/a"
-            lines.append(f"| {name} | {reason} | n/a | n/a | n/a |")
+            rows.append([name, reason, "n/a", "n/a", "n/a"])
             continue
         ratio = f"{np.mean(result.rmse) / base_rmse:.3f}" if base_rmse else "n/a"
         if result.note:
             name += f" ({len(result.rmse)} seed(s); {result.note})"
-        lines.append(
-            f"| {name} | {mean_std(result.rmse)} | {mean_std(result.mae)} "
-            f"| {np.mean(result.seconds):.2f} | {ratio} |"
+        rows.append(
+            [
+                name,
+                mean_std(result.rmse),
+                mean_std(result.mae),
+                f"{np.mean(result.seconds):.2f}",
+                ratio,
+            ]
         )
-    return "\n".join(lines)
+    header = ["method", "RMSE (mean ± std)", "MAE (mean ± std)", "fit+impute s"]
+    return harness.markdown_table([*header, "RMSE / KNN"], rows, align="left")
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -285,33 +289,6 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-def parse_vae_params(text: str) -> dict:
-    """Parse ``--vae-params`` as a Python dict literal with known parameter names."""
-    try:
-        params = ast.literal_eval(text)
-    except (ValueError, SyntaxError) as error:
-        raise argparse.ArgumentTypeError(f"bad --vae-params: {error}") from None
-    if not isinstance(params, dict):
-        raise argparse.ArgumentTypeError("--vae-params must be a dict literal")
-    unknown = sorted(set(params) - set(VAEEmbedder().get_params()))
-    if unknown:
-        raise argparse.ArgumentTypeError(
-            f"--vae-params: VAEEmbedder has no parameter(s) {unknown}"
-        )
-    return params
-
-
-def parse_methods(text: str) -> list[str]:
-    """Parse ``--methods`` as a comma-separated subset of the method groups."""
-    groups = [part.strip() for part in text.split(",") if part.strip()]
-    unknown = sorted(set(groups) - set(METHOD_GROUPS))
-    if unknown or not groups:
-        raise argparse.ArgumentTypeError(
-            f"--methods must be a subset of {','.join(METHOD_GROUPS)}; got {text!r}"
-        )
-    return groups
-
-
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -319,9 +296,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seeds", type=parse_seeds, default=parse_seeds("0,1,2"))
     parser.add_argument(
         "--vae-params",
-        type=parse_vae_params,
+        type=harness.parse_vae_params,
         default={},
-        help="Python dict literal merged into VAEEmbedder's parameters",
+        help="JSON object (or Python dict literal) merged into VAEEmbedder's "
+        "parameters",
     )
     parser.add_argument(
         "--vae-iterations",
@@ -329,12 +307,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=5,
         help="extra transform/inverse_transform passes of 'VAE (iterated)'",
     )
-    parser.add_argument(
-        "--methods",
-        type=parse_methods,
-        default=list(METHOD_GROUPS),
-        help=f"comma-separated subset of {','.join(METHOD_GROUPS)}",
-    )
+    harness.add_models_argument(parser, METHOD_GROUPS, option="--methods")
     parser.add_argument(
         "--iterative-budget",
         type=float,
@@ -376,9 +349,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(header)
     print()
     print(table)
-    if args.output is not None:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(f"{header}\n\n{table}\n")
+    harness.write_markdown(args.output, [header, table])
 
 
 if __name__ == "__main__":

@@ -124,6 +124,9 @@ def main(argv=None) -> None:
         child(args)
         return
 
+    # Imported by the parent only: the child's peak RSS must not count it.
+    import harness
+
     command = [sys.executable, __file__, "--child"] + [
         f"--{name}={getattr(args, name.replace('-', '_'))}"
         for name in ("n-docs", "n-terms", "nnz-per-row", "max-iter")
@@ -139,8 +142,7 @@ def main(argv=None) -> None:
     excess = result["peak_fit"] - result["csr_bytes"]
     losses = ", ".join(f"{loss:.1f}" for loss in result["losses"])
     lines = [
-        "# Memory benchmark",
-        "",
+        *(f"- {line}" for line in harness.machine_info()),
         f"- matrix: {result['shape'][0]} x {result['shape'][1]}, "
         f"{result['nnz']} stored entries, CSR {result['csr_bytes'] / GB:.2f} GB",
         f"- VAEEmbedder(n_components=50, max_iter={args.max_iter}): fit "
@@ -155,10 +157,7 @@ def main(argv=None) -> None:
         f"{child_peak / GB:.2f} GB",
     ]
     print("\n".join(lines))
-    if args.output is not None:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        print(f"wrote {args.output}")
+    harness.write_markdown(args.output, ["\n".join(lines)], title="Memory benchmark")
 
 
 if __name__ == "__main__":

@@ -43,28 +43,21 @@ from __future__ import annotations
 import argparse
 import itertools
 import pathlib
-import sys
 import time
 import warnings
 from collections.abc import Sequence
 
+import harness
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.decomposition import LatentDirichletAllocation
+from harness import RANDOM_STATE, timed
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import CountVectorizer
 from torch.profiler import ProfilerActivity, profile
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-
-from bench_text import machine_info  # noqa: E402
-from metrics import classification_accuracy  # noqa: E402
-
-from skvae import VAEEmbedder  # noqa: E402
-from skvae.datasets import load_20newsgroups  # noqa: E402
-
-RANDOM_STATE = 0
+from skvae import VAEEmbedder
+from skvae.datasets import make_vectorizer
 
 
 def matmul_gflops(size: int = 2048, repeats: int = 10) -> float:
@@ -94,37 +87,27 @@ def training_flops_per_epoch(vae: VAEEmbedder, X) -> float:
     return first_layer + X.shape[0] * per_row
 
 
-def timed(function, *args):
-    start = time.perf_counter()
-    result = function(*args)
-    return result, time.perf_counter() - start
+def compare_with_lda(X_train, y_train, X_test, y_test, n_components, vae_params):
+    """Fit/transform seconds and quality of LDA and the default VAE.
 
-
-def compare_with_lda(X_train, y_train, X_test, y_test, n_components):
-    """Fit/transform seconds and quality of LDA and the default VAE."""
-    rows = {}
-    models = {
-        "LDA batch": LatentDirichletAllocation(
-            n_components, learning_method="batch", random_state=RANDOM_STATE, n_jobs=1
-        ),
-        "VAEEmbedder": VAEEmbedder(n_components, random_state=RANDOM_STATE),
+    Returns
+    -------
+    results : dict of str to harness.Result
+        Keyed ``"LDA batch"`` and ``"VAEEmbedder"``.
+    """
+    factories = {
+        "LDA batch": lambda: harness.make_lda(n_components),
+        "VAEEmbedder": lambda: harness.make_vae(n_components, **vae_params),
     }
-    for label, model in models.items():
+    results = {}
+    for label, factory in factories.items():
         print(f"fitting {label} ...", flush=True)
-        _, fit_seconds = timed(model.fit, X_train)
-        Z_test, transform_seconds = timed(model.transform, X_test)
-        accuracy = classification_accuracy(
-            model.transform(X_train), y_train, Z_test, y_test
-        )
-        rows[label] = {
-            "model": model,
-            "fit": fit_seconds,
-            "transform": transform_seconds,
-            "accuracy": accuracy,
-            "perplexity": model.perplexity(X_test),
-        }
-        print(f"  fit {fit_seconds:.1f} s", flush=True)
-    return rows
+        result = harness.run_model(label, factory, X_train, y_train, X_test, y_test)
+        if result.error is not None:
+            raise RuntimeError(f"{label} failed: {result.error}")
+        print(f"  fit {result.fit_seconds:.1f} s", flush=True)
+        results[label] = result
+    return results
 
 
 def epoch_seconds(X, n_components: int, n_epochs: int = 3) -> float:
@@ -224,34 +207,37 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-components", type=int, default=50)
     parser.add_argument(
-        "--vocabularies", default="2000,10000,50000", help="comma-separated sizes"
+        "--vocabularies",
+        type=harness.parse_int_list,
+        default=[2000, 10000, 50000],
+        help="comma-separated sizes",
     )
     parser.add_argument(
-        "--documents", default="2500,5000,11293,22586,45172", help="comma-separated"
+        "--documents",
+        type=harness.parse_int_list,
+        default=[2500, 5000, 11293, 22586, 45172],
+        help="comma-separated",
     )
     parser.add_argument("--skip-lda", action="store_true")
-    parser.add_argument("--output", type=pathlib.Path, default=None)
+    harness.add_common_arguments(
+        parser,
+        vae_params="VAEEmbedder parameters of the LDA comparison, as a JSON object",
+    )
     parser.add_argument("--plot", type=pathlib.Path, default=None)
-    args = parser.parse_args(argv)
-    args.vocabularies = [int(v) for v in args.vocabularies.split(",")]
-    args.documents = [int(v) for v in args.documents.split(",")]
-    return args
+    return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     warnings.simplefilter("ignore", ConvergenceWarning)
-    info = machine_info()
+    info = harness.machine_info()
     print("\n".join(info))
     gflops = matmul_gflops()
     print(f"dense float32 matmul: {gflops:.1f} GFLOP/s", flush=True)
 
-    train, test = load_20newsgroups("train"), load_20newsgroups("test")
-    vectorizer = CountVectorizer(
-        stop_words="english", max_df=0.5, min_df=5, max_features=2000
-    )
-    X_train = vectorizer.fit_transform(train.data)
-    X_test = vectorizer.transform(test.data)
+    corpus = harness.load_corpus("20newsgroups", n_docs=args.n_docs)
+    vectorizer = make_vectorizer("counts", max_features=harness.MAX_FEATURES)
+    X_train, X_test = corpus.vectorize(vectorizer)
     sections = [
         "\n".join(f"- {line}" for line in info),
         f"- dense float32 matmul (2048 x 2048, best of 10): {gflops:.1f} GFLOP/s",
@@ -259,26 +245,36 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     if not args.skip_lda:
         rows = compare_with_lda(
-            X_train, train.target, X_test, test.target, args.n_components
+            X_train,
+            corpus.y_train,
+            X_test,
+            corpus.y_test,
+            args.n_components,
+            args.vae_params,
         )
         lda, vae = rows["LDA batch"], rows["VAEEmbedder"]
-        table = [
-            "| model | fit s | transform s | accuracy | perplexity |",
-            "|---|---:|---:|---:|---:|",
-        ]
-        for label, row in rows.items():
-            table.append(
-                f"| {label} | {row['fit']:.1f} | {row['transform']:.3f} "
-                f"| {row['accuracy']:.3f} | {row['perplexity']:.0f} |"
-            )
-        model = vae["model"]
+        table = harness.markdown_table(
+            ["model", "fit s", "transform s", "accuracy", "perplexity"],
+            [
+                [
+                    label,
+                    f"{row.fit_seconds:.1f}",
+                    f"{row.transform_seconds:.3f}",
+                    f"{row.accuracy:.3f}",
+                    f"{row.perplexity:.0f}",
+                ]
+                for label, row in rows.items()
+            ],
+        )
+        model = vae.model
         flops = training_flops_per_epoch(model, X_train)
-        seconds_per_epoch = vae["fit"] / model.n_iter_
+        seconds_per_epoch = vae.fit_seconds / model.n_iter_
         rate = flops / seconds_per_epoch / 1e9
         summary = [
-            f"- VAE fit / LDA fit: {vae['fit'] / lda['fit']:.2f} (target <= 0.5)",
+            f"- VAE fit / LDA fit: {vae.fit_seconds / lda.fit_seconds:.2f} "
+            "(target <= 0.5)",
             f"- LDA transform / VAE transform: "
-            f"{lda['transform'] / vae['transform']:.1f}x (target >= 10x)",
+            f"{lda.transform_seconds / vae.transform_seconds:.1f}x (target >= 10x)",
             f"- VAE: {model.n_iter_} epochs, {seconds_per_epoch:.3f} s/epoch, "
             f"{flops / 1e9:.1f} GFLOP/epoch -> {rate:.1f} GFLOP/s = "
             f"{rate / gflops:.0%} of the matmul rate (target >= 50%)",
@@ -291,12 +287,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"the matmul rate; the other {1 - products['share']:.0%} is "
             "elementwise, sparse-gather, optimizer and Python work"
         )
-        sections += ["## 20 Newsgroups, 2000 terms", "\n".join(table), *summary]
-        print("\n".join(table + summary), flush=True)
+        sections += ["## 20 Newsgroups, 2000 terms", table, *summary]
+        print("\n".join([table, *summary]), flush=True)
 
     print("scaling ...", flush=True)
     vocabulary_rows, document_rows = scaling_tables(
-        train.data, args.n_components, args.vocabularies, args.documents
+        corpus.train, args.n_components, args.vocabularies, args.documents
     )
     scaling = [
         f"## Seconds per epoch (default VAEEmbedder, n_components={args.n_components})",
@@ -308,11 +304,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.plot is not None:
         plot_scaling(args.plot, vocabulary_rows, document_rows)
         print(f"wrote {args.plot}")
-    if args.output is not None:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        text = "# Speed benchmark\n\n" + "\n\n".join(sections) + "\n"
-        args.output.write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}")
+    harness.write_markdown(args.output, sections, title="Speed benchmark")
 
 
 if __name__ == "__main__":

@@ -15,30 +15,27 @@ LogisticRegression on the embeddings, perplexity and mean ELBO.
 Run from the repository root::
 
     python benchmarks/bench_streaming.py --output benchmarks/results/streaming.md
+
+    # quick smoke test on a slice
+    python benchmarks/bench_streaming.py --n-docs 1000 --vae-params '{"max_iter": 2}'
 """
 
 from __future__ import annotations
 
 import argparse
-import pathlib
-import sys
-import time
-import warnings
+from collections.abc import Sequence
 
+import harness
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import CountVectorizer
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from skvae import VAEEmbedder
+from skvae.datasets import make_vectorizer
 
-from bench_text import machine_info  # noqa: E402
-from metrics import classification_accuracy  # noqa: E402
-
-from skvae import VAEEmbedder  # noqa: E402
-from skvae.datasets import load_20newsgroups  # noqa: E402
+N_COMPONENTS = 50
 
 
 def stream(vae: VAEEmbedder, X, n_chunks: int, n_passes: int) -> VAEEmbedder:
+    """Feed X to ``vae.partial_fit`` as ``n_chunks`` row chunks, ``n_passes`` times."""
     chunks = np.array_split(np.arange(X.shape[0]), n_chunks)
     for _ in range(n_passes):
         for rows in chunks:
@@ -46,61 +43,56 @@ def stream(vae: VAEEmbedder, X, n_chunks: int, n_passes: int) -> VAEEmbedder:
     return vae
 
 
-def main(argv=None) -> None:
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the benchmark and print (and optionally write) the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-chunks", type=int, default=10)
-    parser.add_argument("--output", type=pathlib.Path, default=None)
+    harness.add_common_arguments(
+        parser, vae_params="VAEEmbedder parameters of both models, as a JSON object"
+    )
     args = parser.parse_args(argv)
-    warnings.simplefilter("ignore", ConvergenceWarning)
-    info = machine_info()
+    info = harness.machine_info()
     print("\n".join(info))
 
-    train, test = load_20newsgroups("train"), load_20newsgroups("test")
-    vectorizer = CountVectorizer(
-        stop_words="english", max_df=0.5, min_df=5, max_features=2000
-    )
-    X_train = vectorizer.fit_transform(train.data)
-    X_test = vectorizer.transform(test.data)
+    corpus = harness.load_corpus("20newsgroups", n_docs=args.n_docs)
+    vectorizer = make_vectorizer("counts", max_features=harness.MAX_FEATURES)
+    X_train, X_test = corpus.vectorize(vectorizer)
+    data = (X_train, corpus.y_train, X_test, corpus.y_test)
 
-    start = time.perf_counter()
-    fitted = VAEEmbedder(50, random_state=0).fit(X_train)
-    fit_seconds = time.perf_counter() - start
-    print(f"fit: {fitted.n_iter_} epochs, {fit_seconds:.0f} s", flush=True)
-    start = time.perf_counter()
-    streamed = stream(
-        VAEEmbedder(50, random_state=0), X_train, args.n_chunks, fitted.n_iter_
-    )
-    stream_seconds = time.perf_counter() - start
+    def make_vae():
+        return harness.make_vae(N_COMPONENTS, **args.vae_params)
 
-    rows = [
-        "| training | passes | seconds | accuracy | perplexity | test ELBO |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for label, vae, seconds, passes in (
-        ("fit", fitted, fit_seconds, fitted.n_iter_),
-        (
-            f"partial_fit, {args.n_chunks} chunks",
-            streamed,
-            stream_seconds,
-            fitted.n_iter_,
-        ),
-    ):
-        accuracy = classification_accuracy(
-            vae.transform(X_train), train.target, vae.transform(X_test), test.target
-        )
-        rows.append(
-            f"| {label} | {passes} | {seconds:.0f} | {accuracy:.3f} "
-            f"| {vae.perplexity(X_test):.0f} | {vae.score(X_test):.1f} |"
-        )
-    table = "\n".join(rows)
+    fitted = harness.run_model("fit", make_vae, *data)
+    if fitted.error is not None:
+        raise SystemExit(f"fit failed: {fitted.error}")
+    n_passes = fitted.n_iter
+    print(f"fit: {n_passes} epochs, {fitted.fit_seconds:.0f} s", flush=True)
+    streamed = harness.run_model(
+        f"partial_fit, {args.n_chunks} chunks",
+        make_vae,
+        *data,
+        fit=lambda vae, X: stream(vae, X, args.n_chunks, n_passes),
+    )
+    if streamed.error is not None:
+        raise SystemExit(f"partial_fit failed: {streamed.error}")
+
+    table = harness.markdown_table(
+        ["training", "passes", "seconds", "accuracy", "perplexity", "test ELBO"],
+        [
+            [
+                result.label,
+                n_passes,
+                f"{result.fit_seconds:.0f}",
+                f"{result.accuracy:.3f}",
+                f"{result.perplexity:.0f}",
+                f"{result.model.score(X_test):.1f}",
+            ]
+            for result in (fitted, streamed)
+        ],
+    )
     print(table)
-    if args.output is not None:
-        header = "\n".join(f"- {line}" for line in info)
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(
-            f"# Streaming benchmark\n\n{header}\n\n{table}\n", encoding="utf-8"
-        )
-        print(f"wrote {args.output}")
+    header = "\n".join(f"- {line}" for line in info)
+    harness.write_markdown(args.output, [header, table], title="Streaming benchmark")
 
 
 if __name__ == "__main__":

@@ -43,16 +43,15 @@ reproducible from run to run.
 from __future__ import annotations
 
 import argparse
-import ast
 import importlib
 import pathlib
-import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import harness
 import numpy as np
 from scipy.stats import spearmanr
 from sklearn.decomposition import TruncatedSVD
@@ -61,7 +60,6 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.pipeline import Pipeline, make_pipeline
 
 from skvae import VAEEmbedder
-from skvae.datasets import load_20newsgroups
 
 #: Word-similarity sets: display name -> file name in gensim's test data.
 SIMILARITY_SETS = {"WS353": "wordsim353.tsv", "SimLex": "simlex999.txt"}
@@ -433,17 +431,6 @@ def describe_params(params: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in params.items())
 
 
-def parse_vae_params(text: str) -> dict[str, Any]:
-    """Parse a ``--vae-params`` value, a Python dict literal."""
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError) as error:
-        raise argparse.ArgumentTypeError(f"not a Python literal: {text!r}") from error
-    if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError(f"not a dict: {text!r}")
-    return value
-
-
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(
@@ -458,13 +445,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--vae-params",
-        type=parse_vae_params,
+        type=harness.parse_vae_params,
         action="append",
         default=None,
         metavar="DICT",
-        help="Extra VAEEmbedder parameters as a Python dict literal, e.g. "
-        '\'{"likelihood": "poisson"}\'; repeat for one VAE row per dict. '
-        "Its keys override --n-components and random_state=0.",
+        help="Extra VAEEmbedder parameters as a JSON object (or Python dict "
+        'literal), e.g. \'{"likelihood": "poisson"}\'; repeat for one VAE row '
+        "per dict. Its keys override --n-components and random_state=0.",
     )
     parser.add_argument(
         "--svd-components",
@@ -497,7 +484,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     vae_param_list = args.vae_params or [{}]
     sets = load_similarity_sets()
-    corpus = load_20newsgroups("all")
+    corpus = harness.load_documents("20newsgroups", "all")
     docs = corpus.data if args.n_docs is None else corpus.data[: args.n_docs]
     print(f"{len(docs)} documents ({corpus.source}); fitting ...", flush=True)
 
@@ -521,36 +508,27 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     n_common = evaluate(models, sets)
     notes = mark_svd_baselines(models)
-    versions = (
-        f"gensim {gensim.__version__}, numpy {np.__version__}, "
-        f"python {sys.version.split()[0]}"
-    )
-    report = "\n".join(
-        [
-            "# Word similarity: Spearman rho of cosine similarity vs human ratings",
-            "",
-            f"Trained on {len(docs)} 20 Newsgroups documents ({corpus.source}); "
-            f"{versions}.",
-            "",
-            format_table(models, n_common),
-            "",
-            "- coverage = pairs with both words in the model's vocabulary / all "
-            "pairs; 'common' = the pairs covered by every model in this table "
-            f"(WS353 {n_common['WS353']}/{len(sets['WS353'])}, SimLex "
-            f"{n_common['SimLex']}/{len(sets['SimLex'])}).",
-            *[f"- {note}" for note in notes + failures],
-            "- VAE rows: VAEEmbedder(n_components, random_state=0, defaults "
-            "otherwise) with the --vae-params shown; [fitted likelihood, epochs "
-            "run, where the word vectors come from].",
-            "",
-        ]
-    )
-    print()
-    print(report)
-    if args.output is not None:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(report, encoding="utf-8")
-        print(f"Wrote {args.output}")
+    sections = [
+        f"Trained on {len(docs)} 20 Newsgroups documents ({corpus.source}); "
+        f"gensim {gensim.__version__}.",
+        "\n".join(f"- {line}" for line in harness.machine_info()),
+        format_table(models, n_common),
+        "\n".join(
+            [
+                "- coverage = pairs with both words in the model's vocabulary / all "
+                "pairs; 'common' = the pairs covered by every model in this table "
+                f"(WS353 {n_common['WS353']}/{len(sets['WS353'])}, SimLex "
+                f"{n_common['SimLex']}/{len(sets['SimLex'])}).",
+                *[f"- {note}" for note in notes + failures],
+                "- VAE rows: VAEEmbedder(n_components, random_state=0, defaults "
+                "otherwise) with the --vae-params shown; [fitted likelihood, epochs "
+                "run, where the word vectors come from].",
+            ]
+        ),
+    ]
+    title = "Word similarity: Spearman rho of cosine similarity vs human ratings"
+    print(f"\n# {title}\n\n" + "\n\n".join(sections))
+    harness.write_markdown(args.output, sections, title=title)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 
 - :class:`VAEEmbedder`: the estimator (fit, transform, score, sample, ...).
 - :mod:`skvae.text`: topics and word vectors of a fitted model.
+- :mod:`skvae.metrics`: topic coherence and diversity, accuracy of embeddings.
 - :mod:`skvae.serialization`: weights-only persistence in safetensors files.
-- :mod:`skvae.datasets`: the 20 Newsgroups corpus used by the examples.
+- :mod:`skvae.datasets`: the 20 Newsgroups and Reuters-21578 corpora, and the
+  vectorizer settings of the examples and benchmarks.
 - :mod:`skvae.exceptions`: the errors and warnings skvae raises.
 
 ``__version__`` is the version string of the installed package; it is saved

