@@ -74,14 +74,13 @@ def matmul_gflops(size: int = 2048, repeats: int = 10) -> float:
 
 def training_flops_per_epoch(vae: VAEEmbedder, X) -> float:
     """FLOPs of one training epoch of a fitted VAEEmbedder on X (see above)."""
-    spec = vae._network_spec
-    sizes = list(spec["hidden_layer_sizes"])
-    width = sizes[0] if sizes else spec["n_components"]
-    k, n_features = spec["n_components"], spec["n_features"]
+    sizes = list(np.atleast_1d(vae.hidden_layer_sizes))
+    k, n_features = vae.n_components_, vae.n_features_in_
+    width = sizes[0] if sizes else k
     first_layer = 4 * X.nnz * width
     dense = list(itertools.pairwise(sizes))  # hidden layers after the first
     dense += [(sizes[-1] if sizes else width, k)] * 2  # mu and log-variance
-    decoder_sizes = [k, *spec["decoder_hidden_layer_sizes"], n_features]
+    decoder_sizes = [k, *vae.decoder_hidden_layer_sizes, n_features]
     dense += list(itertools.pairwise(decoder_sizes))
     per_row = sum(6 * n_in * n_out for n_in, n_out in dense)
     return first_layer + X.shape[0] * per_row
