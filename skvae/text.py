@@ -5,6 +5,9 @@ that contains one after a vectorizer (the vocabulary then comes from the steps
 before it, e.g. ``CountVectorizer.get_feature_names_out()``).  A bare
 VAEEmbedder uses ``feature_names_in_`` when it was fitted on a DataFrame, or
 the ``feature_names`` you pass.
+
+:class:`WordContexts` turns documents into the word-context matrix from which
+a VAEEmbedder learns word vectors.
 """
 
 from __future__ import annotations
@@ -13,9 +16,16 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from ._contexts import WordContexts
 from ._embedder import VAEEmbedder
 
-__all__ = ["nearest_terms", "term_vectors", "topic_terms", "vocabulary"]
+__all__ = [
+    "WordContexts",
+    "nearest_terms",
+    "term_vectors",
+    "topic_terms",
+    "vocabulary",
+]
 
 
 def _embedder_and_names(model, feature_names):
