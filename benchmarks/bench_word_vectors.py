@@ -335,7 +335,9 @@ def fit_ppmi_svd(
     contexts_params = contexts_params or {}
     start = time.perf_counter()
     contexts = WordContexts(
-        WINDOW, vocabulary=corpus.vocabulary, random_state=SEED, **contexts_params
+        WINDOW,
+        vocabulary=corpus.vocabulary,
+        **{"random_state": SEED, **contexts_params},
     )
     counts = contexts.fit_transform(corpus.docs)
     vectors = svd_word_vectors(ppmi(counts), n_components)
@@ -808,11 +810,18 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"- PPMI-SVD: WordContexts(window={WINDOW}) counts, PPMI with context "
             "distribution smoothing 0.75, ARPACK SVD, vectors U * S^0.5.",
             *[f"- {note}" for note in notes + failures],
-            "- VAE rows: VAEEmbedder(n_components, random_state=0, defaults "
-            "otherwise) with the --vae-params shown, on WordContexts(window="
-            f"{WINDOW}) rows (or on document counts); [fitted likelihood, epochs "
-            "run]; word vectors from the decoder (skvae.text.term_vectors) or the "
-            "posterior means of the terms' context rows.",
+            *(
+                [
+                    "- VAE rows: VAEEmbedder(n_components, random_state=0, defaults "
+                    "otherwise) with the --vae-params shown, on WordContexts(window="
+                    f"{WINDOW}) rows (or on document counts); [fitted likelihood, "
+                    "epochs run]; word vectors from the decoder "
+                    "(skvae.text.term_vectors) or the posterior means of the terms' "
+                    "context rows."
+                ]
+                if runs
+                else []
+            ),
             "",
             "## Document embeddings: 20 Newsgroups classification",
             "",
