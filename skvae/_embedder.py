@@ -32,6 +32,7 @@ from ._inference import (
     decoder_loadings,
     elbo,
     posterior_mean,
+    posterior_mean_variance,
     prior_samples,
 )
 from ._latents import LATENT_CLASSES
@@ -61,6 +62,16 @@ from .exceptions import (
     TrainingStoppedWarning,
 )
 
+# "auto" sampling of the multinomial's normaliser: from this many features on,
+# estimate it from this many sampled ones (docs/model.md has the measurements).
+_AUTO_SAMPLING_FEATURES = 10**9
+_AUTO_SOFTMAX_SAMPLES = 2000
+# A latent dimension is active when its posterior mean varies across the
+# training rows by more than this (Burda et al., 2016).
+_ACTIVE_VARIANCE = 0.01
+# "auto" batch sizes keep a decoder output block near 16 MB of float32.
+_DECODER_BLOCK = 2**22
+_MIN_AUTO_BATCH = 32
 # Training runs in float32: larger magnitudes would become infinite there.
 _MAX_ABS_VALUE = float(np.finfo(np.float32).max)
 
@@ -184,6 +195,16 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         more.  :meth:`score`, :meth:`perplexity` and the early-stopping ELBO
         are always exact.
 
+    input_dropout : float or "auto", default="auto"
+        Share of each training row's observed entries hidden from the encoder
+        at every step, while the likelihood still scores them, so that the
+        model learns to predict what it does not see (training only; see
+        Notes).  On data with missing values the hidden entries are treated
+        as missing, otherwise they are set to 0 (word dropout).  ``"auto"``:
+        the data's own missing rate when X holds NaN; otherwise 0.8 with the
+        multinomial likelihood and the Gaussian latent (bags of words), and 0
+        in every other case.
+
     shuffle : bool, default=True
         Whether to shuffle the samples in each epoch.
 
@@ -262,6 +283,22 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
     n_components_ : int
         Number of latent dimensions of the fitted model.
+
+    n_active_components_ : int
+        Number of active latent dimensions: those whose posterior mean varies
+        across the training rows, ``Var_x(E_q[z_k | x]) > 0.01`` (the "active
+        units" of Burda et al., 2016), estimated on up to 4,096 evenly spaced
+        training rows (the last chunk after :meth:`partial_fit`).  A
+        collapsed dimension's posterior is the prior whatever the input: it
+        carries no information and adds nothing to the embeddings.  Many
+        inactive dimensions mean the KL term wins over the likelihood: lower
+        ``beta``, add ``kl_warmup_iter`` epochs, or use fewer
+        ``n_components``.  Topic mode batch-normalises the posterior means,
+        which keeps every dimension active.
+
+    active_components_ : ndarray of bool of shape (n_components,)
+        Which latent dimensions are active (see ``n_active_components_``);
+        ``transform(X)[:, vae.active_components_]`` keeps only those.
 
     random_state_ : RandomState instance
         The random generator used by the last fit (:meth:`partial_fit` carries
@@ -355,6 +392,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
+        "input_dropout": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="left")],
         "shuffle": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -383,6 +421,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         learning_rate_init="auto",
         kl_warmup_iter=0,
         softmax_samples="auto",
+        input_dropout="auto",
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
@@ -407,6 +446,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         self.learning_rate_init = learning_rate_init
         self.kl_warmup_iter = kl_warmup_iter
         self.softmax_samples = softmax_samples
+        self.input_dropout = input_dropout
         self.shuffle = shuffle
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -497,12 +537,13 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         device = self._resolve_device()
         random_state = check_random_state(self.random_state)
         X_train, X_val = self._split_validation(X, random_state)
-        settings = self._training_settings(X_train, hide_rate=missing_rate(X_train))
+        settings = self._training_settings(X_train, spec)
         with self._seeded_torch(random_state, device):
             network = _new_network(spec, X_train, device)
             history = fit_loop(network, X_train, X_val, settings, random_state)
 
         self._set_state(FittedState.of(spec, network), X.dtype)
+        self._set_activity(X_train)
         self.random_state_ = random_state
         self.n_iter_ = history.n_iter
         self.loss_curve_ = history.loss_curve
@@ -605,7 +646,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             LATENT_CLASSES[spec.latent].check_n_samples(X.shape[0])
             random_state = self.random_state_
         device = self._resolve_device()
-        settings = self._training_settings(X, hide_rate=missing_rate(X))
+        settings = self._training_settings(X, spec)
         n_iter = 0 if first_call else self.n_iter_
         with self._seeded_torch(random_state, device):
             if first_call:
@@ -627,6 +668,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         # Only a completed pass changes the estimator.
         state = FittedState.of(spec, network, optimizer_state(optimizer, network))
         self._set_state(state, X.dtype)
+        self._set_activity(X)
         self.random_state_ = random_state
         self.n_iter_ = n_iter + 1
         self.loss_curve_ = [*getattr(self, "loss_curve_", []), loss]
@@ -658,11 +700,16 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             ),
         )
 
-    def _training_settings(self, X_train, *, hide_rate: float) -> TrainingSettings:
-        latent = LATENT_CLASSES[self.latent]
+    def _training_settings(self, X_train, spec: NetworkSpec) -> TrainingSettings:
+        """The loop's settings for training rows X_train (numpy checks only)."""
+        latent = LATENT_CLASSES[spec.latent]
+        softmax_samples = self._softmax_samples(spec)
+        missing = has_missing(X_train)
         return TrainingSettings(
             max_iter=self.max_iter,
-            batch_size=self._check_batch_size(X_train.shape[0]),
+            batch_size=self._check_batch_size(
+                X_train.shape[0], softmax_samples or spec.n_features
+            ),
             learning_rate_init=(
                 latent.defaults.learning_rate
                 if self.learning_rate_init == "auto"
@@ -674,9 +721,20 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
             verbose=self.verbose,
-            hide_rate=hide_rate,
-            softmax_samples=self._softmax_samples(X_train.shape[1]),
+            input_dropout=self._input_dropout(X_train, spec, missing),
+            hide_as_missing=missing,
+            softmax_samples=softmax_samples,
         )
+
+    def _input_dropout(self, X_train, spec: NetworkSpec, missing: bool) -> float:
+        if self.input_dropout != "auto":
+            return float(self.input_dropout)
+        if missing:
+            return missing_rate(X_train)
+        latent_default = LATENT_CLASSES[spec.latent].defaults.input_dropout
+        if latent_default is not None:
+            return latent_default
+        return LIKELIHOOD_CLASSES[spec.likelihood].input_dropout
 
     @contextmanager
     def _seeded_torch(self, random_state, device: torch.device):
@@ -699,6 +757,11 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             network = state.build(device="cpu", dtype=INFERENCE_DTYPE)
             loadings = decoder_loadings(network)
             self.components_ = loadings.astype(dtype, copy=False)
+
+    def _set_activity(self, X) -> None:
+        variance = posterior_mean_variance(self._inference_network(), X)
+        self.active_components_ = variance > _ACTIVE_VARIANCE
+        self.n_active_components_ = int(self.active_components_.sum())
 
     # ------------------------------------------------------------ inference
 
@@ -927,11 +990,12 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             )
         X = self._validate_input(X, reset=False)
         check_likelihood_input(X, self.likelihood_, type(self).__name__)
-        bound = elbo(self._inference_network(), X, per_word=True).sum()
-        n_words = np.nansum(X.data if sp.issparse(X) else X)
-        if n_words == 0:
+        total = np.nansum(X.data if sp.issparse(X) else X)
+        if total == 0:
             raise ValueError("perplexity needs at least one word in X.")
-        return float(np.exp(-bound / n_words))
+        network = self._inference_network()
+        bound = elbo(network, X, per_word=True).sum()
+        return float(np.exp(-bound / network.likelihood.n_events(total)))
 
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the generative model p(z) p(x|z).
@@ -1049,19 +1113,39 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             )
         return tuple(int(s) for s in sizes)
 
-    def _softmax_samples(self, n_features: int) -> int | None:
+    def _softmax_samples(self, spec: NetworkSpec) -> int | None:
         """Features sampled per step for the multinomial's normaliser, or None."""
-        if self.softmax_samples == "auto":
-            return None
         if self.softmax_samples is None:
             return None
+        likelihood = LIKELIHOOD_CLASSES[spec.likelihood]
+        latent = LATENT_CLASSES[spec.latent]
+        possible = likelihood.samples_features and not latent.normalizes_logits
+        if self.softmax_samples == "auto":
+            if not possible or spec.n_features < _AUTO_SAMPLING_FEATURES:
+                return None
+            return _AUTO_SOFTMAX_SAMPLES
+        if not possible:
+            raise ValueError(
+                f"softmax_samples={self.softmax_samples} needs the multinomial "
+                "likelihood and a latent whose decoder output is not "
+                f"batch-normalised; this model has likelihood={spec.likelihood!r} "
+                f"and latent={spec.latent!r}. Use softmax_samples=None."
+            )
         return int(self.softmax_samples)
 
-    def _check_batch_size(self, n_samples: int) -> int:
-        """The minibatch size for ``n_samples`` training rows."""
+    def _check_batch_size(self, n_samples: int, decoder_width: int) -> int:
+        """The minibatch size for ``n_samples`` training rows.
+
+        ``"auto"`` also keeps the decoder's (batch, decoder_width) output
+        within ``_DECODER_BLOCK`` entries: larger blocks come back as fresh
+        pages from the operating system at every step (glibc returns
+        allocations above 32 MB at once), which cost more than the extra
+        steps of smaller batches.
+        """
         if self.batch_size == "auto":
             auto = LATENT_CLASSES[self.latent].defaults.batch_size
-            return max(1, min(auto, n_samples))
+            by_memory = max(_MIN_AUTO_BATCH, _DECODER_BLOCK // max(decoder_width, 1))
+            return max(1, min(auto, by_memory, n_samples))
         if self.batch_size > n_samples:
             warnings.warn(
                 f"batch_size={self.batch_size} is larger than the {n_samples} "

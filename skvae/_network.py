@@ -22,7 +22,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._batching import Rows, SparseRows, map_stored, matmul
+from ._batching import Rows, SparseRows, matmul
 from ._latents import LATENT_CLASSES, Latent
 from ._likelihoods import LIKELIHOOD_CLASSES, Likelihood
 
@@ -204,8 +204,8 @@ class VAENetwork(nn.Module):
         return self.encoder(inputs, shift, missing, self.embedding, self.latent)
 
     def training_target(self, x: Rows) -> Rows:
-        """What the training loss scores of a batch: x, or the latent's damped x."""
-        return damped_counts(x) if self.latent.damps_counts else x
+        """What the training loss scores of a batch: x, or its damped counts."""
+        return self.likelihood.training_target(x) if self.latent.damps_counts else x
 
     def decode(self, code: torch.Tensor) -> torch.Tensor:
         """Natural parameters eta of p(x | .) from a latent code c(z)."""
@@ -255,20 +255,6 @@ class VAENetwork(nn.Module):
                 eta = self.decode(code)
                 log_lik = log_lik + self.likelihood.log_prob(x_filled, eta, observed)
         return log_lik / len(draws), self.kl(mu, log_var)
-
-
-def damped_counts(x: Rows) -> Rows:
-    """Counts x -> log(1 + x): each repeat of a term in a document adds less.
-
-    Under the raw multinomial likelihood a few long documents that repeat
-    some terms hundreds of times (code listings, tables of scores, binaries)
-    weigh as much as hundreds of ordinary documents and claim topics of their
-    own, whose top terms rarely occur together in other documents.  Damping
-    the counts of a term within a document is the log term weighting of
-    Wilson & Chew (2010) for LDA.  ``score``, ``perplexity`` and the
-    validation ELBO still score the counts as given.
-    """
-    return map_stored(x, torch.log1p)
 
 
 def split_missing(x: Rows) -> tuple[Rows, torch.Tensor | None]:

@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 
 from ._batching import rows_to_tensor, shuffled_batches
 from ._inference import elbo
-from ._masking import hide_observed
+from ._masking import drop_entries, hide_observed
 from ._network import VAENetwork
 from .exceptions import TrainingDivergedError
 
@@ -41,8 +41,10 @@ class TrainingSettings:
     tol: float
     n_iter_no_change: int
     verbose: int
-    # Share of observed entries hidden from the encoder at each step (0: none).
-    hide_rate: float = 0.0
+    # Share of observed entries hidden from the encoder at each step (0: none),
+    # as NaN for data with missing values, else as zeros (see _masking).
+    input_dropout: float = 0.0
+    hide_as_missing: bool = False
     # Features sampled to estimate the multinomial's normaliser (None: exact).
     softmax_samples: int | None = None
 
@@ -220,7 +222,8 @@ def run_single_epoch(
             device=placement.device,
             with_transpose=True,
         )
-        x_seen = hide_observed(x, settings.hide_rate)
+        hide = hide_observed if settings.hide_as_missing else drop_entries
+        x_seen = hide(x, settings.input_dropout)
         x_scored = network.training_target(x)
         loss = train_step(
             network, optimizer, x_scored, weight, x_seen, settings.softmax_samples
