@@ -208,6 +208,15 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         multinomial likelihood and the Gaussian latent (bags of words), and 0
         in every other case.
 
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        Precision of the decoder's product over all features during training
+        (the largest matrix product of a step).  ``"bfloat16"`` rounds its
+        inputs to bfloat16 and accumulates in float32: about 3x faster where
+        the hardware has bfloat16 units, with the same accuracy and
+        perplexity on 20 Newsgroups (docs/model.md).  ``"auto"`` uses
+        bfloat16 on CPUs with AVX512-BF16 or AMX and on CUDA GPUs that
+        support it, float32 elsewhere.  Inference is always float64.
+
     shuffle : bool, default=True
         Whether to shuffle the samples in each epoch.
 
@@ -398,6 +407,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             Interval(Integral, 1, None, closed="left"),
         ],
         "input_dropout": [StrOptions({"auto"}), Interval(Real, 0, 1, closed="left")],
+        "precision": [StrOptions({"auto", "float32", "bfloat16"})],
         "shuffle": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -427,6 +437,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         kl_warmup_iter=0,
         softmax_samples="auto",
         input_dropout="auto",
+        precision="auto",
         shuffle=True,
         early_stopping=False,
         validation_fraction=0.1,
@@ -452,6 +463,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         self.kl_warmup_iter = kl_warmup_iter
         self.softmax_samples = softmax_samples
         self.input_dropout = input_dropout
+        self.precision = precision
         self.shuffle = shuffle
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -542,7 +554,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         device = self._resolve_device()
         random_state = check_random_state(self.random_state)
         X_train, X_val = self._split_validation(X, random_state)
-        settings = self._training_settings(X_train, spec)
+        settings = self._training_settings(X_train, spec, device)
         with self._seeded_torch(random_state, device):
             network = _new_network(spec, X_train, device)
             history = fit_loop(network, X_train, X_val, settings, random_state)
@@ -651,7 +663,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             LATENT_CLASSES[spec.latent].check_n_samples(X.shape[0])
             random_state = self.random_state_
         device = self._resolve_device()
-        settings = self._training_settings(X, spec)
+        settings = self._training_settings(X, spec, device)
         n_iter = 0 if first_call else self.n_iter_
         with self._seeded_torch(random_state, device):
             if first_call:
@@ -705,7 +717,9 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             ),
         )
 
-    def _training_settings(self, X_train, spec: NetworkSpec) -> TrainingSettings:
+    def _training_settings(
+        self, X_train, spec: NetworkSpec, device: torch.device
+    ) -> TrainingSettings:
         """The loop's settings for training rows X_train (numpy checks only)."""
         latent = LATENT_CLASSES[spec.latent]
         softmax_samples = self._softmax_samples(spec)
@@ -729,7 +743,15 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             input_dropout=self._input_dropout(X_train, spec, missing),
             hide_as_missing=missing,
             softmax_samples=softmax_samples,
+            matmul_dtype=self._matmul_dtype(device),
         )
+
+    def _matmul_dtype(self, device: torch.device) -> torch.dtype | None:
+        if self.precision == "float32":
+            return None
+        if self.precision == "bfloat16" or _fast_bfloat16(device):
+            return torch.bfloat16
+        return None
 
     def _input_dropout(self, X_train, spec: NetworkSpec, missing: bool) -> float:
         if self.input_dropout != "auto":
@@ -1232,6 +1254,17 @@ def _new_network(spec: NetworkSpec, X, device: torch.device):
     """A freshly initialised float32 network whose statistics come from X."""
     network = create_network(spec, input_statistics(X, spec.likelihood))
     return network.to(device=device, dtype=torch.float32)
+
+
+def _fast_bfloat16(device: torch.device) -> bool:
+    """Whether ``device`` multiplies bfloat16 matrices natively."""
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    if device.type != "cpu":
+        return False
+    cpu = torch.cpu
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(getattr(cpu, name, lambda: False)() for name in checks)
 
 
 def fitted_state(estimator: VAEEmbedder) -> FittedState:

@@ -163,9 +163,22 @@ class Decoder(nn.Module):
             return self.projection(h), embedding, self.bias
         return h, self.linear.weight, self.bias
 
-    def forward(self, code: torch.Tensor, embedding: torch.Tensor | None):
-        # The bias joins the matrix product (addmm): one pass less over eta.
-        return F.linear(*self.output_layer(code, embedding))
+    def forward(
+        self,
+        code: torch.Tensor,
+        embedding: torch.Tensor | None,
+        matmul_dtype: torch.dtype | None = None,
+    ) -> torch.Tensor:
+        """eta; ``matmul_dtype`` (e.g. bfloat16) rounds the product's inputs."""
+        r, weight, bias = self.output_layer(code, embedding)
+        if matmul_dtype is None or matmul_dtype == r.dtype:
+            # The bias joins the matrix product (addmm): one pass less over eta.
+            return F.linear(r, weight, bias)
+        # Products in the lower precision, accumulated in float32 by the
+        # kernels; the bias (log-frequencies, about -10) is added in the
+        # network's precision, where bfloat16 would round it by 0.06.
+        eta = F.linear(r.to(matmul_dtype), weight.to(matmul_dtype)).to(r.dtype)
+        return eta if bias is None else eta + bias
 
 
 class VAENetwork(nn.Module):
@@ -207,9 +220,12 @@ class VAENetwork(nn.Module):
         """What the training loss scores of a batch: x, or its damped counts."""
         return self.likelihood.training_target(x) if self.latent.damps_counts else x
 
-    def decode(self, code: torch.Tensor) -> torch.Tensor:
+    def decode(
+        self, code: torch.Tensor, matmul_dtype: torch.dtype | None = None
+    ) -> torch.Tensor:
         """Natural parameters eta of p(x | .) from a latent code c(z)."""
-        return self.latent.normalize_logits(self.decoder(code, self.embedding))
+        eta = self.decoder(code, self.embedding, matmul_dtype)
+        return self.latent.normalize_logits(eta)
 
     def kl(self, mu: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
         """KL(N(mu, exp(log_var)) || prior), per row."""
@@ -224,6 +240,7 @@ class VAENetwork(nn.Module):
         eps: torch.Tensor | None = None,
         encoder_x: torch.Tensor | None = None,
         softmax_samples: int | None = None,
+        matmul_dtype: torch.dtype | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Per-row E_q[log p(x|z)] and KL(q(z|x) || prior).
 
@@ -236,7 +253,9 @@ class VAENetwork(nn.Module):
         only) estimates the multinomial's normaliser from that many sampled
         features instead of computing it over all of them
         (:meth:`~skvae._likelihoods.Multinomial.sampled_log_prob`); rows with
-        missing entries are always scored exactly.
+        missing entries are always scored exactly.  ``matmul_dtype`` is the
+        precision of the decoder's product over the features (training only,
+        see ``VAEEmbedder(precision=...)``).
         """
         mu, log_var = self.encode(x if encoder_x is None else encoder_x)
         x_filled, observed = split_missing(x)
@@ -252,7 +271,7 @@ class VAENetwork(nn.Module):
                     x_filled, r, weight, bias, softmax_samples
                 )
             else:
-                eta = self.decode(code)
+                eta = self.decode(code, matmul_dtype)
                 log_lik = log_lik + self.likelihood.log_prob(x_filled, eta, observed)
         return log_lik / len(draws), self.kl(mu, log_var)
 

@@ -47,6 +47,8 @@ class TrainingSettings:
     hide_as_missing: bool = False
     # Features sampled to estimate the multinomial's normaliser (None: exact).
     softmax_samples: int | None = None
+    # Precision of the decoder's product over the features (None: float32).
+    matmul_dtype: torch.dtype | None = None
 
 
 @dataclass
@@ -225,9 +227,7 @@ def run_single_epoch(
         hide = hide_observed if settings.hide_as_missing else drop_entries
         x_seen = hide(x, settings.input_dropout)
         x_scored = network.training_target(x)
-        loss = train_step(
-            network, optimizer, x_scored, weight, x_seen, settings.softmax_samples
-        )
+        loss = train_step(network, optimizer, x_scored, weight, x_seen, settings)
         total += loss * len(rows)
         n_seen += len(rows)
     # The last step's loss was finite, but its update may not be: a model with
@@ -243,17 +243,21 @@ def train_step(
     x: torch.Tensor,
     weight: float,
     encoder_x: torch.Tensor | None = None,
-    softmax_samples: int | None = None,
+    settings: TrainingSettings | None = None,
 ) -> float:
     """One gradient step on the negative ELBO of a minibatch.
 
     ``x`` is what the likelihood scores (the damped counts in topic mode) and
     ``encoder_x`` what the encoder sees of the minibatch (default ``x``);
-    ``softmax_samples`` see :meth:`VAENetwork.elbo_terms`.
+    ``settings`` supplies the sampled objective and the matmul precision
+    (see :meth:`VAENetwork.elbo_terms`).
     """
     optimizer.zero_grad(set_to_none=True)
     log_lik, kl = network.elbo_terms(
-        x, encoder_x=encoder_x, softmax_samples=softmax_samples
+        x,
+        encoder_x=encoder_x,
+        softmax_samples=None if settings is None else settings.softmax_samples,
+        matmul_dtype=None if settings is None else settings.matmul_dtype,
     )
     loss = (weight * kl - log_lik).mean()
     if not torch.isfinite(loss):
