@@ -234,6 +234,28 @@ class VAENetwork(nn.Module):
         log_ratio = np.log(self.prior_var) - log_var
         return 0.5 * (var_ratio + mean_term - 1.0 + log_ratio).sum(dim=1)
 
+    def log_importance_weights(self, x: Rows, eps: torch.Tensor) -> torch.Tensor:
+        """log p(x | z_k) + log p(z_k) - log q(z_k | x) for z_k = mu + std eps_k.
+
+        Shape (n_rows, n_draws); ``eps`` has shape (n_draws, n_components)
+        and is shared by all rows.  Their log-mean-exp is the importance
+        weighted bound of Burda et al. (2016); one draw gives the ELBO's
+        single-sample estimator.
+        """
+        mu, log_var = self.encode(x)
+        x_filled, observed = split_missing(x)
+        std = torch.exp(0.5 * log_var)
+        weights = []
+        for draw in eps:
+            z = mu + std * draw
+            log_lik = self.likelihood.log_prob(
+                x_filled, self.decode(self.latent.code(z)), observed
+            )
+            log_prior = _log_normal(z, self.prior_mean, self.prior_var)
+            log_posterior = _log_normal(z, mu, log_var.exp())
+            weights.append(log_lik + log_prior - log_posterior)
+        return torch.stack(weights, dim=1)
+
     def elbo_terms(
         self,
         x: Rows,
@@ -274,6 +296,12 @@ class VAENetwork(nn.Module):
                 eta = self.decode(code, matmul_dtype)
                 log_lik = log_lik + self.likelihood.log_prob(x_filled, eta, observed)
         return log_lik / len(draws), self.kl(mu, log_var)
+
+
+def _log_normal(z: torch.Tensor, mean, var) -> torch.Tensor:
+    """log N(z; mean, diag var), summed over the last dimension."""
+    var = torch.as_tensor(var, dtype=z.dtype, device=z.device)
+    return -0.5 * ((z - mean) ** 2 / var + torch.log(2 * torch.pi * var)).sum(dim=-1)
 
 
 def split_missing(x: Rows) -> tuple[Rows, torch.Tensor | None]:
