@@ -144,6 +144,21 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         Concentration alpha of the symmetric Dirichlet prior over topic
         proportions (``latent="topic"`` only).
 
+    seed_topics : list of lists of str or int, default=None
+        Guided topics (``latent="topic"`` only): ``seed_topics[k]`` lists
+        terms that topic k should be about, as feature indices (after a
+        vectorizer: ``vectorizer.vocabulary_[term]``, see
+        :func:`skvae.text.term_indices`) or as names of ``feature_names_in_``
+        when X is a DataFrame.  Topic k's seed terms get ``seed_strength``
+        added to their decoder weights, a fixed prior on the topic's terms
+        (like tomotopy's ``set_word_prior`` or BERTopic's
+        ``seed_topic_list``); the other topics are learned freely.
+
+    seed_strength : float, default=4.0
+        The weight added to each seed term in its topic (in the decoder's
+        logits, before its batch normalisation).  Larger values tie the
+        topics more closely to their seeds.
+
     hidden_layer_sizes : array-like of int or int, default=(256,)
         Widths of the encoder's hidden layers; ``()`` makes the encoder linear.
 
@@ -384,6 +399,8 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         "likelihood": [StrOptions({"auto", *LIKELIHOOD_CLASSES})],
         "latent": [StrOptions(set(LATENT_CLASSES))],
         "doc_topic_prior": [Interval(Real, 0, None, closed="neither")],
+        "seed_topics": [None, list, tuple],
+        "seed_strength": [Interval(Real, 0, None, closed="left")],
         "hidden_layer_sizes": [
             "array-like",
             Interval(Integral, 1, None, closed="left"),
@@ -427,6 +444,8 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         likelihood="auto",
         latent="gaussian",
         doc_topic_prior=1.0,
+        seed_topics=None,
+        seed_strength=4.0,
         hidden_layer_sizes=(256,),
         decoder_hidden_layer_sizes=(),
         tied_weights=False,
@@ -453,6 +472,8 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         self.likelihood = likelihood
         self.latent = latent
         self.doc_topic_prior = doc_topic_prior
+        self.seed_topics = seed_topics
+        self.seed_strength = seed_strength
         self.hidden_layer_sizes = hidden_layer_sizes
         self.decoder_hidden_layer_sizes = decoder_hidden_layer_sizes
         self.tied_weights = tied_weights
@@ -716,7 +737,56 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             decoder_hidden_layer_sizes=self._check_layer_sizes(
                 "decoder_hidden_layer_sizes"
             ),
+            seed_topics=self._check_seed_topics(X.shape[1]),
+            seed_strength=float(self.seed_strength),
         )
+
+    def _check_seed_topics(self, n_features: int) -> tuple[tuple[int, ...], ...]:
+        """``seed_topics`` as feature indices, checked."""
+        if self.seed_topics is None:
+            return ()
+        if not LATENT_CLASSES[self.latent].takes_seeds:
+            raise ValueError(
+                f"seed_topics needs latent='topic'; got latent={self.latent!r}."
+            )
+        if len(self.seed_topics) > self.n_components:
+            raise ValueError(
+                f"seed_topics has {len(self.seed_topics)} topics but "
+                f"n_components={self.n_components}."
+            )
+        names = getattr(self, "feature_names_in_", None)
+        index = {} if names is None else {name: j for j, name in enumerate(names)}
+        resolved = []
+        for k, terms in enumerate(self.seed_topics):
+            if isinstance(terms, str) or not hasattr(terms, "__iter__"):
+                raise ValueError(
+                    f"seed_topics[{k}] must be a list of terms, got {terms!r}."
+                )
+            indices = []
+            for term in terms:
+                if isinstance(term, str):
+                    if names is None:
+                        raise ValueError(
+                            f"seed_topics[{k}] names the term {term!r}, but X has "
+                            "no feature names; pass feature indices (e.g. "
+                            "skvae.text.term_indices(vectorizer, seeds))."
+                        )
+                    if term not in index:
+                        raise ValueError(
+                            f"seed_topics[{k}]: {term!r} is not a feature of X."
+                        )
+                    indices.append(index[term])
+                elif isinstance(term, Integral) and 0 <= term < n_features:
+                    indices.append(int(term))
+                else:
+                    raise ValueError(
+                        f"seed_topics[{k}] holds {term!r}: not a term or a feature "
+                        f"index in [0, {n_features})."
+                    )
+            if not indices:
+                raise ValueError(f"seed_topics[{k}] is empty.")
+            resolved.append(tuple(indices))
+        return tuple(resolved)
 
     def _training_settings(
         self, X_train, spec: NetworkSpec, device: torch.device
@@ -1328,7 +1398,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
 def _new_network(spec: NetworkSpec, X, device: torch.device):
     """A freshly initialised float32 network whose statistics come from X."""
-    network = create_network(spec, input_statistics(X, spec.likelihood))
+    network = create_network(spec, input_statistics(X, spec.likelihood), X)
     return network.to(device=device, dtype=torch.float32)
 
 

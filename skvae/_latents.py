@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import scipy.sparse as sp
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -44,14 +46,10 @@ class Latent(nn.Module):
 
     Parameters
     ----------
-    n_components : int
-        Number of latent dimensions.
-    encoder_width : int
-        Width of the encoder's first layer.
-    n_features : int
-        Number of input features (the decoder's output width).
-    doc_topic_prior : float
-        Concentration of a Dirichlet prior, for latents that have one.
+    spec : NetworkSpec
+        The architecture: ``n_components``, the encoder's first width
+        (``embedding_width``), ``n_features`` (the decoder's output width)
+        and the latent's own settings (``doc_topic_prior``, ``seed_topics``).
     """
 
     name = ""
@@ -69,17 +67,13 @@ class Latent(nn.Module):
     normalizes_logits = False
     #: Whether ``transform`` returns rows that sum to 1 (topic proportions).
     proportions = False
+    #: Whether latent dimensions can be seeded with terms (``seed_topics``).
+    takes_seeds = False
 
-    def __init__(
-        self,
-        n_components: int,
-        encoder_width: int,
-        n_features: int,
-        doc_topic_prior: float = 1.0,
-    ):
+    def __init__(self, spec):
         super().__init__()
-        self.n_components = n_components
-        self.doc_topic_prior = doc_topic_prior
+        self.n_components = spec.n_components
+        self.doc_topic_prior = spec.doc_topic_prior
 
     # -- checks on numpy input, before any torch code (class methods) --------
 
@@ -139,8 +133,8 @@ class Latent(nn.Module):
         """What the decoder reads of z, and ``transform`` returns of its mean."""
         return z
 
-    def normalize_logits(self, eta: torch.Tensor) -> torch.Tensor:
-        """The decoder's output, the natural parameters of p(x | z)."""
+    def normalize_logits(self, eta: torch.Tensor, code: torch.Tensor) -> torch.Tensor:
+        """The decoder's output for ``code``: the natural parameters of p(x | z)."""
         return eta
 
     def loadings(self, weight: torch.Tensor) -> torch.Tensor:
@@ -149,6 +143,14 @@ class Latent(nn.Module):
         Used for ``components_`` (its transpose); only for a linear decoder.
         """
         return weight
+
+    @classmethod
+    def initial_loadings(cls, spec, X) -> dict[int, np.ndarray] | None:
+        """Starting decoder weights of some latent dimensions, from data X.
+
+        A dict from dimension to an (n_features,) array, or None (all random).
+        """
+        return None
 
 
 class GaussianLatent(Latent):
@@ -162,9 +164,9 @@ class GaussianLatent(Latent):
 
     name = "gaussian"
 
-    def __init__(self, n_components, encoder_width, n_features, doc_topic_prior=1.0):
-        super().__init__(n_components, encoder_width, n_features, doc_topic_prior)
-        self.hidden_norm = nn.LayerNorm(encoder_width)
+    def __init__(self, spec):
+        super().__init__(spec)
+        self.hidden_norm = nn.LayerNorm(spec.embedding_width)
 
     def normalize_hidden(self, h):
         return self.hidden_norm(h)
@@ -196,12 +198,23 @@ class TopicLatent(Latent):
     decoder_bias = False
     normalizes_logits = True
     proportions = True
+    takes_seeds = True
 
-    def __init__(self, n_components, encoder_width, n_features, doc_topic_prior=1.0):
-        super().__init__(n_components, encoder_width, n_features, doc_topic_prior)
-        self.mu_norm = nn.BatchNorm1d(n_components, affine=False)
-        self.log_var_norm = nn.BatchNorm1d(n_components, affine=False)
-        self.logits_norm = nn.BatchNorm1d(n_features, affine=False)
+    def __init__(self, spec):
+        super().__init__(spec)
+        self.mu_norm = nn.BatchNorm1d(spec.n_components, affine=False)
+        self.log_var_norm = nn.BatchNorm1d(spec.n_components, affine=False)
+        self.logits_norm = nn.BatchNorm1d(spec.n_features, affine=False)
+        # Guided topics: topic k's seed terms get a fixed extra weight,
+        # ``seed_strength``, on top of the learned ones (a prior on the
+        # topic's terms, like tomotopy's set_word_prior); rows without seeds
+        # are zero.
+        seeds = None
+        if spec.seed_topics:
+            seeds = torch.zeros(spec.n_components, spec.n_features)
+            for topic, terms in enumerate(spec.seed_topics):
+                seeds[topic, list(terms)] = spec.seed_strength
+        self.register_buffer("seed_weights", seeds)
 
     @classmethod
     def resolve_likelihood(cls, X, requested):
@@ -228,7 +241,30 @@ class TopicLatent(Latent):
         # 0.562.  See docs/model.md.
         return F.softmax(z, dim=1)
 
-    def normalize_logits(self, eta):
+    @classmethod
+    def initial_loadings(cls, spec, X):
+        # A seeded topic starts as the term profile of the documents that use
+        # its seed terms: the log-ratio of their term frequencies to the
+        # corpus's, standardised.  Otherwise the topic may first learn
+        # another theme and keep it, holding its seeds and little else.
+        if not spec.seed_topics:
+            return None
+        X = sp.csr_matrix(X, dtype=np.float64)
+        X.data = np.nan_to_num(X.data)
+        background = np.asarray(X.sum(axis=0)).ravel() + 1.0
+        background /= background.sum()
+        columns = {}
+        for topic, terms in enumerate(spec.seed_topics):
+            weights = np.asarray(X[:, list(terms)].sum(axis=1)).ravel()
+            profile = np.asarray(X.T @ weights).ravel() + 1.0
+            log_ratio = np.log(profile / profile.sum()) - np.log(background)
+            spread = log_ratio.std() or 1.0
+            columns[topic] = (log_ratio - log_ratio.mean()) / spread
+        return columns
+
+    def normalize_logits(self, eta, code):
+        if self.seed_weights is not None:
+            eta = eta + code @ self.seed_weights
         return self.logits_norm(eta)
 
     def loadings(self, weight):
@@ -242,6 +278,8 @@ class TopicLatent(Latent):
         # mixture.  The uncentred weights rank terms partly by the offset,
         # which gave less coherent top terms on 20 Newsgroups (50 topics: mean
         # NPMI 0.160 vs 0.196).
+        if self.seed_weights is not None:
+            weight = weight + self.seed_weights.T
         norm = self.logits_norm
         scale = torch.sqrt(norm.running_var.to(weight.dtype) + norm.eps)
         weight = weight / scale[:, None]

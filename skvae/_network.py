@@ -47,6 +47,14 @@ class NetworkSpec:
     tied_weights: bool = False
     missing_indicator: bool = False
     decoder_hidden_layer_sizes: tuple[int, ...] = ()
+    # Guided topics: feature indices seeding latent dimensions 0, 1, ...
+    seed_topics: tuple[tuple[int, ...], ...] = ()
+    seed_strength: float = 0.0
+
+    def __post_init__(self):
+        # JSON (safetensors metadata) gives lists back.
+        seeds = tuple(tuple(int(j) for j in terms) for terms in self.seed_topics)
+        object.__setattr__(self, "seed_topics", seeds)
 
     @property
     def embedding_width(self) -> int:
@@ -195,12 +203,7 @@ class VAENetwork(nn.Module):
         if self.embedding is not None:
             with torch.no_grad():
                 self.embedding.copy_(uniform_init(*self.embedding.shape))
-        self.latent = LATENT_CLASSES[spec.latent](
-            spec.n_components,
-            spec.embedding_width,
-            spec.n_features,
-            spec.doc_topic_prior,
-        )
+        self.latent = LATENT_CLASSES[spec.latent](spec)
         self.encoder = Encoder(spec)
         self.decoder = Decoder(spec, bias=self.latent.decoder_bias)
         self.likelihood = likelihood
@@ -225,7 +228,7 @@ class VAENetwork(nn.Module):
     ) -> torch.Tensor:
         """Natural parameters eta of p(x | .) from a latent code c(z)."""
         eta = self.decoder(code, self.embedding, matmul_dtype)
-        return self.latent.normalize_logits(eta)
+        return self.latent.normalize_logits(eta, code)
 
     def kl(self, mu: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
         """KL(N(mu, exp(log_var)) || prior), per row."""
@@ -317,11 +320,22 @@ def split_missing(x: Rows) -> tuple[Rows, torch.Tensor | None]:
     return torch.where(missing, torch.zeros_like(x), x), ~missing
 
 
-def create_network(spec: NetworkSpec, statistics: dict[str, np.ndarray]) -> VAENetwork:
-    """A freshly initialised network (uses torch's global RNG)."""
+def create_network(
+    spec: NetworkSpec, statistics: dict[str, np.ndarray], X=None
+) -> VAENetwork:
+    """A freshly initialised network (uses torch's global RNG).
+
+    ``X``, the training data, lets the latent start some decoder columns
+    from it (:meth:`~skvae._latents.Latent.initial_loadings`).
+    """
     likelihood = LIKELIHOOD_CLASSES[spec.likelihood](statistics)
     network = VAENetwork(spec, likelihood)
-    if network.latent.decoder_bias:
-        with torch.no_grad():
+    with torch.no_grad():
+        if network.latent.decoder_bias:
             network.decoder.bias.copy_(likelihood.initial_bias())
+        columns = None if X is None else network.latent.initial_loadings(spec, X)
+        if columns is not None and not spec.tied_weights:
+            weight = network.decoder.linear.weight
+            for k, values in columns.items():
+                weight[:, k] = torch.as_tensor(values, dtype=weight.dtype)
     return network

@@ -10,7 +10,7 @@ validation set, still ends with a usable model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
@@ -65,6 +65,8 @@ class TrainingHistory:
     # Why training ended early with the best weights: "interrupted" or
     # "diverged"; None when it ran to convergence or max_iter.
     stop_reason: str | None = None
+    # Last epoch with word dropout before the phase without it, or 0.
+    polish_epoch: int = 0
 
 
 def kl_weight(epoch: int, settings: TrainingSettings) -> float:
@@ -86,6 +88,13 @@ def fit_loop(
     improving and the weights of the best epoch are restored; without one,
     when the training loss stops improving.
 
+    With word dropout (``input_dropout`` on complete data), convergence
+    starts a last phase without it, of at most ``n_iter_no_change`` epochs
+    (or until it converges): the encoder, trained on a fifth of each
+    document, then adapts to whole documents, which restores the ELBO and
+    perplexity that the dropout costs while the embeddings keep what it
+    gained (docs/model.md).
+
     A KeyboardInterrupt after the first epoch restores the best weights so far
     and returns, as does a diverging loss once a validation score exists;
     ``stop_reason`` says which.  Before that, both propagate.
@@ -94,6 +103,9 @@ def fit_loop(
     history = TrainingHistory(validation_scores=None if X_val is None else [])
     best_state = None
     no_improvement = 0
+    # Epochs left without word dropout; None until that phase starts.
+    polishing_left = None
+    epoch_settings = settings
     epochs = tqdm(
         range(settings.max_iter),
         desc="VAEEmbedder",
@@ -104,7 +116,9 @@ def fit_loop(
     try:
         for epoch in epochs:
             weight = kl_weight(epoch, settings)
-            loss = run_single_epoch(network, optimizer, X_train, weight, settings, rng)
+            loss = run_single_epoch(
+                network, optimizer, X_train, weight, epoch_settings, rng
+            )
             score = -loss if X_val is None else validation_score(network, X_val)
             # Recorded together, so an interrupt leaves whole epochs only.
             history.loss_curve.append(loss)
@@ -127,7 +141,15 @@ def fit_loop(
             if score > history.best_score:
                 history.best_score = score
                 best_state, history.best_epoch = snapshot(network), epoch + 1
-            if no_improvement >= settings.n_iter_no_change:
+            if polishing_left is not None:
+                polishing_left -= 1
+            if no_improvement >= settings.n_iter_no_change or polishing_left == 0:
+                if polishing_left is None and drops_words(settings):
+                    epoch_settings = replace(settings, input_dropout=0.0)
+                    polishing_left = settings.n_iter_no_change
+                    history.polish_epoch = epoch + 1
+                    no_improvement = 0
+                    continue
                 history.converged = True
                 break
     except KeyboardInterrupt:
@@ -143,6 +165,11 @@ def fit_loop(
     if best_state is not None and (X_val is not None or history.stop_reason):
         network.load_state_dict(best_state)
     return history
+
+
+def drops_words(settings: TrainingSettings) -> bool:
+    """Whether training hides entries as zeros (word dropout), not as NaN."""
+    return settings.input_dropout > 0 and not settings.hide_as_missing
 
 
 def validation_score(network: VAENetwork, X_val) -> float:

@@ -33,6 +33,7 @@ __all__ = [
     "analogy",
     "nearest_terms",
     "save_word2vec_format",
+    "term_indices",
     "term_vectors",
     "to_keyed_vectors",
     "topic_terms",
@@ -132,6 +133,46 @@ def vocabulary(model, *, feature_names=None) -> np.ndarray:
     ['apple', 'banana', 'car', 'engine', 'fruit', 'juice', 'road', 'wheel']
     """
     return _embedder_and_names(model, feature_names)[1]
+
+
+def term_indices(vectorizer, terms: list[list[str]]) -> list[list[int]]:
+    """Column indices of terms in a fitted vectorizer's output.
+
+    For ``VAEEmbedder(latent="topic", seed_topics=...)`` after a vectorizer,
+    which sees columns, not terms.
+
+    Parameters
+    ----------
+    vectorizer : fitted transformer with ``get_feature_names_out``
+        E.g. a CountVectorizer, or the steps of a Pipeline before the
+        VAEEmbedder (``pipeline[:-1]``).
+    terms : list of lists of str
+        Terms, e.g. one list per seeded topic.
+
+    Returns
+    -------
+    indices : list of lists of int
+        ``indices[k][i]`` is the column of ``terms[k][i]``.
+
+    Raises
+    ------
+    ValueError
+        If a term is not in the vectorizer's vocabulary.
+
+    Examples
+    --------
+    >>> from sklearn.feature_extraction.text import CountVectorizer
+    >>> from skvae.text import term_indices
+    >>> vectorizer = CountVectorizer().fit(["apple banana", "car engine road"])
+    >>> term_indices(vectorizer, [["car", "road"], ["apple"]])
+    [[2, 4], [0]]
+    """
+    names = np.asarray(vectorizer.get_feature_names_out(), dtype=object)
+    index = {name: j for j, name in enumerate(names)}
+    missing = sorted({t for group in terms for t in group if t not in index})
+    if missing:
+        raise ValueError(f"Terms not in the vectorizer's vocabulary: {missing}.")
+    return [[index[t] for t in group] for group in terms]
 
 
 def topic_terms(model, n_terms: int = 10, *, feature_names=None) -> list[list[str]]:

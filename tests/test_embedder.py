@@ -172,9 +172,24 @@ def test_max_iter_reached_warns(counts):
 
 
 def test_kl_warmup_does_not_count_towards_convergence(counts):
-    vae = fast(kl_warmup_iter=8, n_iter_no_change=1, tol=10.0, max_iter=50)
+    vae = fast(
+        kl_warmup_iter=8, n_iter_no_change=1, tol=10.0, max_iter=50, input_dropout=0
+    )
     # 8 warm-up epochs, one that sets the best loss, one without improvement.
     assert vae.fit(counts).n_iter_ == 10
+
+
+def test_word_dropout_ends_with_epochs_without_it(counts):
+    # tol=10: no epoch ever improves, so each phase lasts n_iter_no_change
+    # epochs after its first.
+    vae = fast(input_dropout=0.8, n_iter_no_change=2, tol=10.0, max_iter=50)
+    vae.fit(counts)
+    # 1 epoch sets the best loss, 2 without improvement: converged; then
+    # 2 epochs without dropout, whose loss is lower.
+    assert vae.n_iter_ == 5
+    assert max(vae.loss_curve_[3:]) < min(vae.loss_curve_[:3])
+    without = fast(input_dropout=0.0, n_iter_no_change=2, tol=10.0).fit(counts)
+    assert without.n_iter_ == 3
 
 
 def test_verbose_shows_progress(counts, capsys):
