@@ -1,70 +1,130 @@
-"""Word-similarity benchmark: VAE word vectors vs word2vec and TF-IDF + SVD.
+"""Word-similarity benchmark: a VAE on word contexts vs PPMI-SVD, word2vec and LSA.
 
-Every model is trained on the same documents (all 18,821 documents of 20
-Newsgroups, from :func:`skvae.datasets.load_20newsgroups`) in the same run:
+Every model is trained in the same run on the same documents (all 18,821
+documents of 20 Newsgroups, train and test split, from
+:func:`skvae.datasets.load_20newsgroups`) with the same vocabulary: that of
+``CountVectorizer(min_df=5, max_df=0.5)`` fitted on them (about 29,400
+terms).  A model that reads tokens gets the vectorizer's analyzer output
+restricted to that vocabulary.
 
-1. gensim ``Word2Vec`` (vector_size=100, min_count=5, workers=2, seed=0,
-   epochs=5, other parameters at their defaults; tokens are ``doc.split()``);
-2. ``TruncatedSVD`` of a ``TfidfVectorizer(min_df=5)`` document-term matrix;
-   the word vectors are ``svd.components_.T``, with and without scaling by the
-   singular values (the better of the two is marked as the baseline);
-3. ``CountVectorizer(min_df=5)`` followed by ``skvae.VAEEmbedder``; the word
-   vectors come from ``skvae.text.term_vectors(pipeline)`` when that function
-   exists, else from ``vae.components_.T`` (the decoder loadings).
+1. PPMI-SVD (Levy, Goldberg & Dagan, 2015): the window-5 co-occurrence counts
+   of ``skvae.text.WordContexts(bags="term")``, positive PMI with context
+   distribution smoothing 0.75, truncated SVD (ARPACK, exact) to
+   ``--n-components`` dimensions, word vectors ``U * S**0.5``.
+2. gensim ``Word2Vec`` (vector_size=``--n-components``, window=5,
+   min_count=1, workers=2, epochs=5, seed=0, CBOW with negative sampling and
+   the other defaults) on the restricted tokens: its vocabulary is the same.
+3. LSA: ``TruncatedSVD`` of a ``TfidfVectorizer(sublinear_tf=True)``
+   document-term matrix; word vectors ``components_.T`` with and without
+   scaling by the singular values (the better of the two is marked as the
+   baseline).
+4. The VAE on word contexts: ``WordContexts(window=5)`` followed by
+   ``VAEEmbedder(n_components, random_state=0)`` with the ``--vae-params``
+   shown; two rows of word vectors: the decoder weights
+   (``skvae.text.term_vectors``) and the posterior means of the terms' context
+   rows (``VAEEmbedder.transform`` of the context matrix).
+5. Optionally (``--doc-vae-params``): ``VAEEmbedder`` on the document-term
+   counts, the earlier skvae model (term vectors from its decoder).
 
 Each model's word vectors are scored on WordSim353 and SimLex-999 (shipped
 with gensim's test data) by the Spearman correlation between the cosine
-similarity of the two words and the human rating.  Pairs with a word missing
-from a model's vocabulary are skipped: the table reports the coverage of each
-model and, for a fair comparison, also the correlation on the pairs covered by
-every model of the run.
+similarity of the two words and the human rating, on each model's covered
+pairs and on the pairs covered by every model of the run.
 
-Needs gensim (``pip install gensim``; 4.4.0 works with numpy 2.4).
+A second table scores document embeddings: the VAEs' ``transform`` of the
+documents' count rows (``CountVectorizer`` with the same vocabulary), LSA's
+``transform`` of their TF-IDF rows; the accuracy of StandardScaler +
+LogisticRegression trained on the train split and tested on the test split.
+Every model is fitted, without labels, on all documents.
+
+Needs gensim (``pip install -e ".[benchmark]"``; 4.4.0 works with numpy 2.4).
 
 Run from the repository root::
 
     python benchmarks/bench_word_vectors.py \\
         --output benchmarks/results/word_vectors.md
 
-    # more VAE configurations in the same table, one row each
-    python benchmarks/bench_word_vectors.py --n-components 100 \\
-        --vae-params '{"likelihood": "multinomial"}' \\
-        --vae-params '{"likelihood": "poisson"}'
+    # several VAE settings, one pair of rows each; "contexts" holds the
+    # WordContexts parameters of that run
+    python benchmarks/bench_word_vectors.py \\
+        --vae-params '{"max_iter": 50}' \\
+        --vae-params '{"likelihood": "multinomial",
+                       "contexts": {"window_weighting": "linear"}}'
+
+    # the baselines only (PPMI-SVD, word2vec, LSA), about a minute
+    python benchmarks/bench_word_vectors.py --skip-vae
 
     # quick smoke test on a subset
-    python benchmarks/bench_word_vectors.py --n-docs 2000 --svd-components 100 \\
-        --vae-params '{"max_iter": 3}'
+    python benchmarks/bench_word_vectors.py --n-docs 3000 \\
+        --vae-params '{"max_iter": 2}'
 
-Fit times are wall-clock seconds of one run, vectorizer included; compare only
-times measured in the same run.  word2vec with ``workers=2`` is not bitwise
-reproducible from run to run.
+Fit times are wall-clock seconds of one run, context counting and
+vectorizers included; compare only times measured in the same run.  word2vec
+with ``workers=2`` is not bitwise reproducible from run to run.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import pathlib
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import harness
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import svds
 from scipy.stats import spearmanr
 from sklearn.decomposition import TruncatedSVD
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.pipeline import make_pipeline
 
 from skvae import VAEEmbedder
+from skvae.metrics import classification_accuracy
+from skvae.text import WordContexts, term_vectors
 
 #: Word-similarity sets: display name -> file name in gensim's test data.
 SIMILARITY_SETS = {"WS353": "wordsim353.tsv", "SimLex": "simlex999.txt"}
+#: Words on each side of a token for every window-based model.
+WINDOW = 5
+SEED = 0
 
 Pair = tuple[str, str, float]
+
+
+@dataclass
+class Corpus:
+    """The documents, their split and labels, and the shared vocabulary.
+
+    Attributes
+    ----------
+    docs : list of str
+        Train documents, then test documents.
+    labels : ndarray of shape (n_docs,)
+        Newsgroup of each document.
+    is_train : ndarray of bool, shape (n_docs,)
+        Whether a document belongs to the train split.
+    vocabulary : dict of str to int
+        ``CountVectorizer(min_df=5, max_df=0.5)``'s vocabulary of ``docs``.
+    counts : sparse matrix of shape (n_docs, n_terms)
+        Document-term counts with that vocabulary.
+    tokens : list of list of str
+        Each document's analyzer output restricted to the vocabulary.
+    source : str
+        Where the documents come from (see ``load_20newsgroups``).
+    """
+
+    docs: list[str]
+    labels: np.ndarray
+    is_train: np.ndarray
+    vocabulary: dict[str, int]
+    counts: sp.csr_matrix
+    tokens: list[list[str]]
+    source: str
 
 
 @dataclass
@@ -95,6 +155,16 @@ class WordVectors:
     def dims(self) -> int:
         """Dimension of the word vectors."""
         return int(self.vectors.shape[1])
+
+
+@dataclass
+class DocumentScore:
+    """Classification accuracy of one model's document embeddings."""
+
+    name: str
+    dims: int
+    fit_seconds: float
+    accuracy: float
 
 
 # ---------------------------------------------------------------- data
@@ -145,18 +215,145 @@ def load_similarity_sets() -> dict[str, list[Pair]]:
     return {name: load_pairs(datapath(file)) for name, file in SIMILARITY_SETS.items()}
 
 
-# -------------------------------------------------------------- models
-
-
-def fit_word2vec(docs: Sequence[str], *, seed: int = 0) -> WordVectors:
-    """Train gensim's Word2Vec on whitespace-split documents.
+def load_corpus(n_docs: int | None = None) -> Corpus:
+    """20 Newsgroups (train, then test) with the shared vocabulary.
 
     Parameters
     ----------
-    docs : sequence of str
-        The documents.
-    seed : int, default=0
-        Word2Vec's seed.
+    n_docs : int or None, default=None
+        Keep only this many documents (split between train and test in the
+        corpus's proportions), for smoke tests.
+
+    Returns
+    -------
+    corpus : Corpus
+    """
+    train = harness.load_documents("20newsgroups", "train")
+    test = harness.load_documents("20newsgroups", "test")
+    n_train, n_test = len(train.data), len(test.data)
+    if n_docs is not None:
+        n_train = round(n_docs * n_train / (n_train + n_test))
+        n_test = n_docs - n_train
+    docs = train.data[:n_train] + test.data[:n_test]
+    labels = np.concatenate([train.target[:n_train], test.target[:n_test]])
+    is_train = np.arange(len(docs)) < n_train
+    vectorizer = CountVectorizer(min_df=5, max_df=0.5)
+    counts = vectorizer.fit_transform(docs)
+    vocabulary = vectorizer.vocabulary_
+    analyze = vectorizer.build_analyzer()
+    tokens = [[t for t in analyze(doc) if t in vocabulary] for doc in docs]
+    return Corpus(docs, labels, is_train, vocabulary, counts, tokens, train.source)
+
+
+def terms_of(corpus: Corpus) -> list[str]:
+    """The vocabulary's terms, in column order."""
+    return sorted(corpus.vocabulary, key=corpus.vocabulary.__getitem__)
+
+
+def document_accuracy(corpus: Corpus, Z: np.ndarray) -> float:
+    """Test accuracy of StandardScaler + LogisticRegression on embeddings."""
+    train, test = corpus.is_train, ~corpus.is_train
+    return classification_accuracy(
+        Z[train], corpus.labels[train], Z[test], corpus.labels[test]
+    )
+
+
+# -------------------------------------------------------------- models
+
+
+def ppmi(counts: sp.spmatrix, smoothing: float = 0.75) -> sp.csr_matrix:
+    """Positive pointwise mutual information of a word-context count matrix.
+
+    ``PMI(w, c) = log(P(w, c) / (P(w) P_s(c)))`` with the context distribution
+    smoothed, ``P_s(c) = n(c)**s / sum_c' n(c')**s`` (Levy et al., 2015);
+    negative values and pairs never seen become 0.
+
+    Parameters
+    ----------
+    counts : sparse matrix of shape (n_words, n_contexts)
+        Co-occurrence counts (or weights).
+    smoothing : float, default=0.75
+        The exponent s; 1 is plain PMI.
+
+    Returns
+    -------
+    ppmi : csr_matrix of shape (n_words, n_contexts)
+    """
+    counts = sp.csr_matrix(counts, dtype=np.float64)
+    counts.eliminate_zeros()
+    total = counts.sum()
+    p_word = np.asarray(counts.sum(axis=1)).ravel() / total
+    smoothed = np.asarray(counts.sum(axis=0)).ravel() ** smoothing
+    p_context = smoothed / smoothed.sum()
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    pmi = (
+        np.log(counts.data / total)
+        - np.log(p_word[rows])
+        - np.log(p_context[counts.indices])
+    )
+    result = sp.csr_matrix(
+        (np.maximum(pmi, 0.0), counts.indices, counts.indptr), shape=counts.shape
+    )
+    result.eliminate_zeros()
+    return result
+
+
+def svd_word_vectors(
+    matrix: sp.spmatrix, n_components: int, *, weighting: float = 0.5
+) -> np.ndarray:
+    """``U * S**weighting`` of the truncated SVD of ``matrix`` (ARPACK)."""
+    U, S, _ = svds(matrix, k=n_components, random_state=SEED)
+    order = np.argsort(-S)
+    return U[:, order] * S[order] ** weighting
+
+
+def fit_ppmi_svd(
+    corpus: Corpus, n_components: int, contexts_params: dict[str, Any] | None = None
+) -> WordVectors:
+    """PPMI-SVD word vectors of the window co-occurrence counts.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        The documents and vocabulary.
+    n_components : int
+        Dimension of the word vectors.
+    contexts_params : dict, default=None
+        WordContexts parameters other than the window and vocabulary, e.g.
+        ``{"window_weighting": "linear"}``.
+
+    Returns
+    -------
+    vectors : WordVectors
+    """
+    contexts_params = contexts_params or {}
+    start = time.perf_counter()
+    contexts = WordContexts(
+        WINDOW,
+        vocabulary=corpus.vocabulary,
+        **{"random_state": SEED, **contexts_params},
+    )
+    counts = contexts.fit_transform(corpus.docs)
+    vectors = svd_word_vectors(ppmi(counts), n_components)
+    seconds = time.perf_counter() - start
+    label = describe_params(contexts_params)
+    return WordVectors(
+        f"PPMI-SVD-{n_components}, window {WINDOW}" + (f" ({label})" if label else ""),
+        corpus.vocabulary,
+        vectors,
+        seconds,
+    )
+
+
+def fit_word2vec(corpus: Corpus, n_components: int) -> WordVectors:
+    """Train gensim's Word2Vec on the corpus's restricted tokens.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        The documents' tokens.
+    n_components : int
+        Word2Vec's vector_size.
 
     Returns
     -------
@@ -166,123 +363,157 @@ def fit_word2vec(docs: Sequence[str], *, seed: int = 0) -> WordVectors:
     from gensim.models import Word2Vec
 
     start = time.perf_counter()
-    sentences = [doc.split() for doc in docs]
     model = Word2Vec(
-        sentences, vector_size=100, min_count=5, workers=2, seed=seed, epochs=5
+        corpus.tokens,
+        vector_size=n_components,
+        window=WINDOW,
+        min_count=1,
+        workers=2,
+        seed=SEED,
+        epochs=5,
     )
     seconds = time.perf_counter() - start
     return WordVectors(
-        name="word2vec (gensim)",
+        name=f"word2vec (gensim), window {WINDOW}",
         vocabulary=dict(model.wv.key_to_index),
         vectors=np.asarray(model.wv.vectors, dtype=np.float64),
         fit_seconds=seconds,
     )
 
 
-def fit_svd(
-    docs: Sequence[str], n_components_list: Sequence[int], *, seed: int = 0
-) -> list[WordVectors]:
-    """Fit TruncatedSVD on a TF-IDF matrix; word vectors with and without scaling.
+def fit_lsa(
+    corpus: Corpus, n_components: int
+) -> tuple[list[WordVectors], DocumentScore]:
+    """TruncatedSVD of TF-IDF: word vectors with and without scaling, documents.
 
     Parameters
     ----------
-    docs : sequence of str
-        The documents.
-    n_components_list : sequence of int
-        One SVD per number of components.
-    seed : int, default=0
-        TruncatedSVD's random_state.
+    corpus : Corpus
+        The documents and vocabulary.
+    n_components : int
+        Number of SVD components.
 
     Returns
     -------
     vectors : list of WordVectors
-        For each number of components, ``components_.T`` then
-        ``components_.T * singular_values_``.
+        ``components_.T`` then ``components_.T * singular_values_``.
+    documents : DocumentScore
+        Accuracy of the documents' SVD coordinates.
     """
     start = time.perf_counter()
-    vectorizer = TfidfVectorizer(min_df=5)
-    X = vectorizer.fit_transform(docs)
-    vectorizer_seconds = time.perf_counter() - start
-    vocabulary = {w: i for i, w in enumerate(vectorizer.get_feature_names_out())}
-    results = []
-    for k in n_components_list:
-        start = time.perf_counter()
-        svd = TruncatedSVD(n_components=k, random_state=seed).fit(X)
-        seconds = vectorizer_seconds + time.perf_counter() - start
-        loadings = svd.components_.T.astype(np.float64)
-        for label, vectors in (
-            ("V", loadings),
-            ("V*S", loadings * svd.singular_values_),
-        ):
-            results.append(
-                WordVectors(
-                    name=f"TF-IDF + SVD-{k}, {label}",
-                    vocabulary=vocabulary,
-                    vectors=vectors,
-                    fit_seconds=seconds,
-                )
-            )
-    return results
+    vectorizer = TfidfVectorizer(sublinear_tf=True, vocabulary=corpus.vocabulary)
+    svd = TruncatedSVD(n_components=n_components, random_state=SEED)
+    Z = svd.fit_transform(vectorizer.fit_transform(corpus.docs))
+    seconds = time.perf_counter() - start
+    name = f"LSA (TF-IDF + SVD-{n_components})"
+    loadings = svd.components_.T.astype(np.float64)
+    vectors = [
+        WordVectors(f"{name}, {label}", corpus.vocabulary, values, seconds)
+        for label, values in (("V", loadings), ("V*S", loadings * svd.singular_values_))
+    ]
+    return vectors, DocumentScore(
+        name, n_components, seconds, document_accuracy(corpus, Z)
+    )
 
 
-def find_term_vectors() -> Callable[..., np.ndarray] | None:
-    """Return ``skvae.text.term_vectors`` if it exists, else None."""
-    try:
-        module = importlib.import_module("skvae.text")
-    except ImportError:
-        return None
-    function = getattr(module, "term_vectors", None)
-    return function if callable(function) else None
+def vae_name(vae: VAEEmbedder, input_name: str, label: str) -> str:
+    """Row label of a fitted VAE."""
+    return (
+        f"skvae VAE-{vae.n_components_} on {input_name} ({label}) "
+        f"[{vae.likelihood_}, {vae.n_iter_} epochs]"
+    )
 
 
-def fit_vae(
-    docs: Sequence[str], params: dict[str, Any], label: str
-) -> tuple[WordVectors, Pipeline]:
-    """Fit CountVectorizer(min_df=5) + VAEEmbedder and extract word vectors.
+def fit_context_vae(
+    corpus: Corpus, params: dict[str, Any], label: str
+) -> tuple[list[WordVectors], DocumentScore]:
+    """WordContexts + VAEEmbedder; its decoder and posterior-mean word vectors.
 
     Parameters
     ----------
-    docs : sequence of str
-        The documents.
+    corpus : Corpus
+        The documents and vocabulary.
     params : dict
-        Parameters of the VAEEmbedder.
+        VAEEmbedder parameters; the key ``"contexts"``, if present, holds
+        WordContexts parameters (window 5, random_state=0 and the shared
+        vocabulary otherwise).
     label : str
-        Description of the extra (``--vae-params``) parameters, for the row
-        label.
+        Description of the ``--vae-params``, for the row labels.
 
     Returns
     -------
-    vectors : WordVectors
-        The term vectors, from ``skvae.text.term_vectors`` when available,
-        else ``vae.components_.T``.
-    pipeline : Pipeline
-        The fitted pipeline.
+    vectors : list of WordVectors
+        The decoder weights (``term_vectors``); with ``bags="term"`` also the
+        posterior means of the terms' context rows.
+    documents : DocumentScore
+        Accuracy of the posterior means of the documents' count rows.
     """
-    pipeline = make_pipeline(CountVectorizer(min_df=5), VAEEmbedder(**params))
+    params = dict(params)
+    contexts_params = {"random_state": SEED, **params.pop("contexts", {})}
+    contexts = WordContexts(WINDOW, vocabulary=corpus.vocabulary, **contexts_params)
+    vae = VAEEmbedder(**params)
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        pipeline.fit(docs)
+        context_matrix = contexts.fit_transform(corpus.docs)
+        vae.fit(context_matrix)
     seconds = time.perf_counter() - start
-    terms = pipeline[0].get_feature_names_out()
-    term_vectors = find_term_vectors()
-    if term_vectors is not None:
-        vectors = np.asarray(term_vectors(pipeline), dtype=np.float64)
-        source = "term_vectors"
-    else:
-        vectors = pipeline[-1].components_.T.astype(np.float64)
-        source = "components_.T"
-    if vectors.shape[0] != len(terms):
-        raise ValueError(
-            f"{source} returned {vectors.shape[0]} rows for {len(terms)} terms."
+    pipeline = make_pipeline(contexts, vae)  # fitted steps
+    name = vae_name(vae, f"{contexts.bags} contexts", label)
+    vectors = [
+        WordVectors(
+            f"{name}, decoder", corpus.vocabulary, term_vectors(pipeline), seconds
         )
-    vae = pipeline[-1]
-    name = (
-        f"skvae VAE-{vae.n_components} ({label}) "
-        f"[{vae.likelihood_}, {vae.n_iter_} epochs, {source}]"
+    ]
+    if contexts.bags == "term":
+        means = vae.transform(context_matrix).astype(np.float64)
+        vectors.append(
+            WordVectors(f"{name}, posterior means", corpus.vocabulary, means, seconds)
+        )
+    Z = vae.transform(corpus.counts)
+    documents = DocumentScore(
+        name, vae.n_components_, seconds, document_accuracy(corpus, Z)
     )
-    vocabulary = {w: i for i, w in enumerate(terms)}
-    return WordVectors(name, vocabulary, vectors, seconds), pipeline
+    return vectors, documents
+
+
+def fit_document_vae(
+    corpus: Corpus, params: dict[str, Any], label: str
+) -> tuple[list[WordVectors], DocumentScore]:
+    """VAEEmbedder on the document-term counts; its decoder word vectors.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        The documents and vocabulary.
+    params : dict
+        VAEEmbedder parameters.
+    label : str
+        Description of the ``--doc-vae-params``, for the row labels.
+
+    Returns
+    -------
+    vectors : list of WordVectors
+        The decoder weights (``term_vectors``).
+    documents : DocumentScore
+        Accuracy of the documents' posterior means.
+    """
+    vectorizer = CountVectorizer(vocabulary=corpus.vocabulary)
+    pipeline = make_pipeline(vectorizer, VAEEmbedder(**params))
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        Z = pipeline.fit_transform(corpus.docs)
+    seconds = time.perf_counter() - start
+    vae = pipeline[-1]
+    name = vae_name(vae, "documents", label)
+    vectors = WordVectors(
+        f"{name}, decoder", corpus.vocabulary, term_vectors(pipeline), seconds
+    )
+    documents = DocumentScore(
+        name, vae.n_components_, seconds, document_accuracy(corpus, Z)
+    )
+    return [vectors], documents
 
 
 # ---------------------------------------------------------- evaluation
@@ -364,7 +595,7 @@ def mean_common_rho(model: WordVectors) -> float:
 
 
 def mark_svd_baselines(models: Sequence[WordVectors]) -> list[str]:
-    """Mark the better SVD variant (V or V*S) of each size as the baseline.
+    """Mark the better LSA variant (V or V*S) as the baseline.
 
     The better variant has the higher mean correlation on the common pairs;
     its name gets a ``**baseline**`` suffix.
@@ -372,12 +603,12 @@ def mark_svd_baselines(models: Sequence[WordVectors]) -> list[str]:
     Returns
     -------
     notes : list of str
-        One sentence per SVD size stating which variant won.
+        One sentence per LSA model stating which variant won.
     """
     notes = []
     groups: dict[str, list[WordVectors]] = {}
     for model in models:
-        if model.name.startswith("TF-IDF + SVD-"):
+        if model.name.startswith("LSA "):
             groups.setdefault(model.name.rsplit(",", 1)[0], []).append(model)
     for prefix, group in groups.items():
         best = max(group, key=mean_common_rho)
@@ -397,7 +628,7 @@ def mark_svd_baselines(models: Sequence[WordVectors]) -> list[str]:
 
 
 def format_table(models: Sequence[WordVectors], n_common: dict[str, int]) -> str:
-    """The results as a markdown table.
+    """The word-similarity results as a markdown table.
 
     Parameters
     ----------
@@ -411,23 +642,33 @@ def format_table(models: Sequence[WordVectors], n_common: dict[str, int]) -> str
     table : str
     """
     header = (
-        "| model | dims | fit s | WS353 rho (coverage) | SimLex rho (coverage) "
-        f"| WS353 rho common (n={n_common['WS353']}) "
-        f"| SimLex rho common (n={n_common['SimLex']}) |"
+        f"| model | dims | fit s | WS353 rho common (n={n_common['WS353']}) "
+        f"| SimLex rho common (n={n_common['SimLex']}) "
+        "| WS353 rho (coverage) | SimLex rho (coverage) |"
     )
     lines = [header, "|---|---:|---:|---:|---:|---:|---:|"]
     for m in models:
         cells = [m.name, str(m.dims), f"{m.fit_seconds:.1f}"]
+        cells += [f"{m.scores[name]['rho_common']:.3f}" for name in SIMILARITY_SETS]
         for set_name in SIMILARITY_SETS:
             s = m.scores[set_name]
             cells.append(f"{s['rho']:.3f} ({s['n_used']}/{s['n_total']})")
-        cells += [f"{m.scores[name]['rho_common']:.3f}" for name in SIMILARITY_SETS]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
+def format_document_table(scores: Sequence[DocumentScore]) -> str:
+    """The document-classification results as a markdown table."""
+    lines = ["| model | dims | fit s | accuracy |", "|---|---:|---:|---:|"]
+    for s in scores:
+        lines.append(
+            f"| {s.name} | {s.dims} | {s.fit_seconds:.1f} | {s.accuracy:.3f} |"
+        )
+    return "\n".join(lines)
+
+
 def describe_params(params: dict[str, Any]) -> str:
-    """Short ``key=value`` description of a VAE parameter dict."""
+    """Short ``key=value`` description of a parameter dict."""
     return ", ".join(f"{k}={v!r}" for k, v in params.items())
 
 
@@ -441,7 +682,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--n-components",
         type=int,
         default=100,
-        help="VAEEmbedder n_components (default: 100).",
+        help="Dimension of every model's vectors (default: 100).",
     )
     parser.add_argument(
         "--vae-params",
@@ -449,23 +690,32 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         action="append",
         default=None,
         metavar="DICT",
-        help="Extra VAEEmbedder parameters as a JSON object (or Python dict "
-        'literal), e.g. \'{"likelihood": "poisson"}\'; repeat for one VAE row '
-        "per dict. Its keys override --n-components and random_state=0.",
+        help="VAEEmbedder parameters of a VAE on word contexts, as a Python dict "
+        "literal; its key 'contexts' holds WordContexts parameters, e.g. "
+        '\'{"max_iter": 50, "contexts": {"subsample": 1e-4}}\'. Repeat for one '
+        "VAE per dict (default: one with the defaults). Its keys override "
+        "--n-components and random_state=0.",
     )
     parser.add_argument(
-        "--svd-components",
-        type=int,
-        nargs="+",
-        default=[300],
-        metavar="K",
-        help="TruncatedSVD sizes (default: 300).",
+        "--doc-vae-params",
+        type=harness.parse_vae_params,
+        action="append",
+        default=[],
+        metavar="DICT",
+        help="Also fit a VAEEmbedder on the document-term counts with these "
+        "parameters; repeatable.",
+    )
+    parser.add_argument(
+        "--skip-vae",
+        action="store_true",
+        help="Fit only the baselines (PPMI-SVD, word2vec, LSA) and any "
+        "--doc-vae-params.",
     )
     parser.add_argument(
         "--n-docs",
         type=int,
         default=None,
-        help="Use only the first N (shuffled) documents, for smoke tests.",
+        help="Use only N documents, for smoke tests.",
     )
     parser.add_argument(
         "--output",
@@ -482,53 +732,97 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     import gensim  # fail early, before the slow fits, if gensim is missing
 
-    vae_param_list = args.vae_params or [{}]
     sets = load_similarity_sets()
-    corpus = harness.load_documents("20newsgroups", "all")
-    docs = corpus.data if args.n_docs is None else corpus.data[: args.n_docs]
-    print(f"{len(docs)} documents ({corpus.source}); fitting ...", flush=True)
+    corpus = load_corpus(args.n_docs)
+    k = args.n_components
+    print(
+        f"{len(corpus.docs)} documents ({corpus.source}), "
+        f"{len(corpus.vocabulary)} terms; fitting ...",
+        flush=True,
+    )
 
-    models = [fit_word2vec(docs)]
+    models = [fit_ppmi_svd(corpus, k)]
+    print(f"  PPMI-SVD: {models[-1].fit_seconds:.1f} s", flush=True)
+    models.append(fit_word2vec(corpus, k))
     print(f"  word2vec: {models[-1].fit_seconds:.1f} s", flush=True)
-    models += fit_svd(docs, args.svd_components)
-    print(f"  SVD: {models[-1].fit_seconds:.1f} s", flush=True)
+    lsa_vectors, lsa_documents = fit_lsa(corpus, k)
+    models += lsa_vectors
+    documents = [lsa_documents]
+    print(f"  LSA: {lsa_documents.fit_seconds:.1f} s", flush=True)
+
+    runs = (
+        [] if args.skip_vae else [(fit_context_vae, p) for p in args.vae_params or [{}]]
+    )
+    runs += [(fit_document_vae, p) for p in args.doc_vae_params]
     failures = []
-    for extra in vae_param_list:
-        params = {"n_components": args.n_components, "random_state": 0, **extra}
+    for fit, extra in runs:
+        params = {"n_components": k, "random_state": SEED, **extra}
         label = describe_params(extra) or "defaults"
         try:
-            vae_vectors, _ = fit_vae(docs, params, label)
+            vectors, score = fit(corpus, params, label)
         except (ValueError, RuntimeError) as error:
             # e.g. a diverged fit: report it and keep the other models.
             failures.append(f"VAE ({label}) failed: {type(error).__name__}: {error}")
             print(f"  {failures[-1]}", flush=True)
             continue
-        models.append(vae_vectors)
-        print(f"  VAE ({label}): {vae_vectors.fit_seconds:.1f} s", flush=True)
+        models += vectors
+        documents.append(score)
+        print(f"  {score.name}: {score.fit_seconds:.1f} s", flush=True)
 
     n_common = evaluate(models, sets)
     notes = mark_svd_baselines(models)
-    sections = [
-        f"Trained on {len(docs)} 20 Newsgroups documents ({corpus.source}); "
-        f"gensim {gensim.__version__}.",
-        "\n".join(f"- {line}" for line in harness.machine_info()),
-        format_table(models, n_common),
-        "\n".join(
-            [
-                "- coverage = pairs with both words in the model's vocabulary / all "
-                "pairs; 'common' = the pairs covered by every model in this table "
-                f"(WS353 {n_common['WS353']}/{len(sets['WS353'])}, SimLex "
-                f"{n_common['SimLex']}/{len(sets['SimLex'])}).",
-                *[f"- {note}" for note in notes + failures],
-                "- VAE rows: VAEEmbedder(n_components, random_state=0, defaults "
-                "otherwise) with the --vae-params shown; [fitted likelihood, epochs "
-                "run, where the word vectors come from].",
-            ]
-        ),
-    ]
-    title = "Word similarity: Spearman rho of cosine similarity vs human ratings"
-    print(f"\n# {title}\n\n" + "\n\n".join(sections))
-    harness.write_markdown(args.output, sections, title=title)
+    versions = f"gensim {gensim.__version__}"
+    n_train = int(corpus.is_train.sum())
+    report = "\n".join(
+        [
+            "# Word similarity: Spearman rho of cosine similarity vs human ratings",
+            "",
+            *(f"- {line}" for line in harness.machine_info()),
+            "",
+            f"Trained on {len(corpus.docs)} 20 Newsgroups documents "
+            f"({corpus.source}), vocabulary of CountVectorizer(min_df=5, "
+            f"max_df=0.5): {len(corpus.vocabulary)} terms; {versions}.",
+            "",
+            format_table(models, n_common),
+            "",
+            "- 'common' = the pairs covered by every model in this table (WS353 "
+            f"{n_common['WS353']}/{len(sets['WS353'])}, SimLex "
+            f"{n_common['SimLex']}/{len(sets['SimLex'])}); coverage = pairs with "
+            "both words in the model's vocabulary / all pairs.",
+            f"- PPMI-SVD: WordContexts(window={WINDOW}) counts, PPMI with context "
+            "distribution smoothing 0.75, ARPACK SVD, vectors U * S^0.5.",
+            *[f"- {note}" for note in notes + failures],
+            *(
+                [
+                    "- VAE rows: VAEEmbedder(n_components, random_state=0, defaults "
+                    "otherwise) with the --vae-params shown, on WordContexts(window="
+                    f"{WINDOW}) rows (or on document counts); [fitted likelihood, "
+                    "epochs run]; word vectors from the decoder "
+                    "(skvae.text.term_vectors) or the posterior means of the terms' "
+                    "context rows."
+                ]
+                if runs
+                else []
+            ),
+            "",
+            "## Document embeddings: 20 Newsgroups classification",
+            "",
+            format_document_table(documents),
+            "",
+            "- StandardScaler + LogisticRegression on the embeddings of the "
+            f"{n_train} train documents, accuracy on the "
+            f"{len(corpus.docs) - n_train} test documents; every model is "
+            "fitted (without labels) on all documents; the VAEs embed each "
+            "document's count row, LSA its TF-IDF row.",
+            "",
+        ]
+    )
+    print()
+    print(report)
+    if args.output is not None:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(report, encoding="utf-8")
+        print(f"Wrote {args.output}")
 
 
 if __name__ == "__main__":

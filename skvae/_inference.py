@@ -47,6 +47,22 @@ def posterior_mean(network: VAENetwork, X) -> np.ndarray:
 
 
 @torch.no_grad()
+def posterior_mean_variance(network: VAENetwork, X, max_rows: int = 4096):
+    """Variance over rows of X of each coordinate of E_q[z | x].
+
+    At most ``max_rows`` evenly spaced rows are used: an estimate, not a
+    census, that needs no random draws.
+    """
+    rows = np.unique(np.linspace(0, X.shape[0] - 1, min(X.shape[0], max_rows)))
+    placement = _placement(network)
+    chunks = []
+    for batch in inference_batches(len(rows), X.shape[1]):
+        x = rows_to_tensor(X, rows[batch].astype(np.intp), **placement)
+        chunks.append(network.encode(x)[0].cpu().numpy())
+    return np.concatenate(chunks).var(axis=0)
+
+
+@torch.no_grad()
 def elbo(
     network: VAENetwork, X, *, beta: float = 1.0, per_word: bool = False
 ) -> np.ndarray:
@@ -62,6 +78,41 @@ def elbo(
         x = rows_to_tensor(X, rows, **placement)
         log_lik, kl = network.elbo_terms(x, eps)
         bound = log_lik - beta * kl
+        if per_word:
+            bound = bound - network.likelihood.sequence_correction(split_missing(x)[0])
+        chunks.append(bound.cpu().numpy())
+    return np.concatenate(chunks)
+
+
+def importance_noise(n_components: int, n_samples: int) -> np.ndarray:
+    """The fixed draws of :func:`importance_weighted_bound`."""
+    rng = np.random.default_rng(_SCORE_SEED)
+    return rng.standard_normal((n_samples, n_components))
+
+
+@torch.no_grad()
+def importance_weighted_bound(
+    network: VAENetwork, X, n_samples: int, *, per_word: bool = False
+) -> np.ndarray:
+    """Per-row log (1/K sum_k p(x, z_k) / q(z_k | x)), K = ``n_samples``.
+
+    The importance-weighted bound of Burda et al. (2016): a lower bound on
+    log p(x) that is at least the ELBO in expectation and rises towards
+    log p(x) with K.  The draws are fixed and shared by every row, so the
+    value is deterministic and row-independent; the first K draws of any
+    larger K are the same.
+    """
+    placement = _placement(network)
+    eps = torch.tensor(
+        importance_noise(network.spec.n_components, n_samples), **placement
+    )
+    chunks = []
+    # The decoder runs once per draw: fewer rows per batch keep its output
+    # as small as in the other inference functions.
+    for rows in inference_batches(X.shape[0], X.shape[1]):
+        x = rows_to_tensor(X, rows, **placement)
+        log_weights = network.log_importance_weights(x, eps)
+        bound = torch.logsumexp(log_weights, dim=1) - np.log(n_samples)
         if per_word:
             bound = bound - network.likelihood.sequence_correction(split_missing(x)[0])
         chunks.append(bound.cpu().numpy())

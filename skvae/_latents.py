@@ -35,6 +35,8 @@ class TrainingDefaults:
     batch_size: int
     learning_rate: float
     dropout: float
+    #: Input dropout on complete data; None: the likelihood's default.
+    input_dropout: float | None = None
 
 
 class Latent(nn.Module):
@@ -62,6 +64,9 @@ class Latent(nn.Module):
     damps_counts = False
     #: Whether the decoder adds a learned per-feature bias to its output.
     decoder_bias = True
+    #: Whether :meth:`normalize_logits` uses all features at once (then the
+    #: training loss cannot sample features).
+    normalizes_logits = False
     #: Whether ``transform`` returns rows that sum to 1 (topic proportions).
     proportions = False
 
@@ -178,15 +183,18 @@ class TopicLatent(Latent):
 
     Training scores damped counts log(1 + x): under the raw multinomial a few
     long documents that repeat some terms hundreds of times claim topics of
-    their own (see :func:`skvae._network.damped_counts`).
+    their own (see :meth:`skvae._likelihoods.Likelihood.training_target`).
     """
 
     name = "topic"
     likelihoods = ("multinomial", "poisson")
-    defaults = TrainingDefaults(batch_size=200, learning_rate=1e-3, dropout=0.2)
+    defaults = TrainingDefaults(
+        batch_size=200, learning_rate=1e-3, dropout=0.2, input_dropout=0.0
+    )
     min_samples = 2
     damps_counts = True
     decoder_bias = False
+    normalizes_logits = True
     proportions = True
 
     def __init__(self, n_components, encoder_width, n_features, doc_topic_prior=1.0):

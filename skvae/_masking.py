@@ -1,16 +1,23 @@
-"""Training-time artificial missingness, for data that has missing values.
+"""Training-time input dropout: entries hidden from the encoder, still scored.
 
-When the training data has NaN, each training step also hides a random share
-of the *observed* entries from the encoder (filled and flagged exactly like
-missing ones) while the likelihood still scores them.  The decoder then has to
-predict entries the encoder did not see, which is the imputation task;
-otherwise the model only learns to reproduce what the encoder was shown.  This
-is the idea of denoising autoencoders for imputation and of VAEAC / Partial
-VAE (Ivanov et al. 2019; Ma et al. 2019).
+At each training step a random share of every row's observed entries is
+hidden from the encoder while the likelihood still scores all of them, so
+that the decoder has to predict entries the encoder did not see.
 
-The share is the data's own missing rate, so that the artificial holes look
-like the real ones; data without NaN is trained as before.  Only training is
-affected: transform, score and the validation ELBO see the data as given.
+- Data with missing values (NaN): the hidden entries become NaN, filled and
+  flagged exactly like the real missing ones, and the share is the data's own
+  missing rate, so that the artificial holes look like the real ones.  This
+  is the idea of denoising autoencoders for imputation and of VAEAC /
+  Partial VAE (Ivanov et al. 2019; Ma et al. 2019).
+- Complete data: the hidden entries become 0, i.e. words dropped from a
+  document (word dropout).  A model that must infer a document's theme from
+  a fifth of its words, and predict the rest, learns embeddings that carry
+  the theme rather than the particular words, as in denoising autoencoders
+  and Doc2VecC (Chen, 2017).  It is what made the embeddings classify better
+  than LSA on 20 Newsgroups (docs/model.md).
+
+Only training is affected: transform, score and the validation ELBO see the
+data as given.
 """
 
 from __future__ import annotations
@@ -43,3 +50,23 @@ def hide_observed(x: Rows, rate: float) -> Rows:
         x = x.to_dense()
     hidden = torch.rand(x.shape, device=x.device) < rate
     return x.masked_fill(hidden, float("nan"))
+
+
+def drop_entries(x: Rows, rate: float) -> Rows:
+    """``x`` with each entry set to 0 with probability ``rate`` (word dropout).
+
+    Only non-zero entries can be dropped.  A sparse batch keeps its layout
+    (the dropped entries are stored zeros, so the transpose layout of the
+    training batch stays valid).  Draws from torch's global RNG; ``rate=0``
+    returns ``x`` itself and draws nothing.
+    """
+    if rate <= 0:
+        return x
+    if isinstance(x, SparseRows):
+        kept = torch.rand(x.values.shape, device=x.values.device) >= rate
+        return x.with_values(x.values * kept)
+    # One draw per non-zero in row-major order, as for the same rows stored
+    # sparse: dense and sparse input train identically.
+    nonzero = x.nonzero(as_tuple=True)
+    kept = torch.rand(nonzero[0].shape, device=x.device) >= rate
+    return x.index_put(nonzero, x[nonzero] * kept)

@@ -22,7 +22,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._batching import Rows, SparseRows, map_stored, matmul
+from ._batching import Rows, SparseRows, matmul
 from ._latents import LATENT_CLASSES, Latent
 from ._likelihoods import LIKELIHOOD_CLASSES, Likelihood
 
@@ -163,9 +163,22 @@ class Decoder(nn.Module):
             return self.projection(h), embedding, self.bias
         return h, self.linear.weight, self.bias
 
-    def forward(self, code: torch.Tensor, embedding: torch.Tensor | None):
-        # The bias joins the matrix product (addmm): one pass less over eta.
-        return F.linear(*self.output_layer(code, embedding))
+    def forward(
+        self,
+        code: torch.Tensor,
+        embedding: torch.Tensor | None,
+        matmul_dtype: torch.dtype | None = None,
+    ) -> torch.Tensor:
+        """eta; ``matmul_dtype`` (e.g. bfloat16) rounds the product's inputs."""
+        r, weight, bias = self.output_layer(code, embedding)
+        if matmul_dtype is None or matmul_dtype == r.dtype:
+            # The bias joins the matrix product (addmm): one pass less over eta.
+            return F.linear(r, weight, bias)
+        # Products in the lower precision, accumulated in float32 by the
+        # kernels; the bias (log-frequencies, about -10) is added in the
+        # network's precision, where bfloat16 would round it by 0.06.
+        eta = F.linear(r.to(matmul_dtype), weight.to(matmul_dtype)).to(r.dtype)
+        return eta if bias is None else eta + bias
 
 
 class VAENetwork(nn.Module):
@@ -204,12 +217,15 @@ class VAENetwork(nn.Module):
         return self.encoder(inputs, shift, missing, self.embedding, self.latent)
 
     def training_target(self, x: Rows) -> Rows:
-        """What the training loss scores of a batch: x, or the latent's damped x."""
-        return damped_counts(x) if self.latent.damps_counts else x
+        """What the training loss scores of a batch: x, or its damped counts."""
+        return self.likelihood.training_target(x) if self.latent.damps_counts else x
 
-    def decode(self, code: torch.Tensor) -> torch.Tensor:
+    def decode(
+        self, code: torch.Tensor, matmul_dtype: torch.dtype | None = None
+    ) -> torch.Tensor:
         """Natural parameters eta of p(x | .) from a latent code c(z)."""
-        return self.latent.normalize_logits(self.decoder(code, self.embedding))
+        eta = self.decoder(code, self.embedding, matmul_dtype)
+        return self.latent.normalize_logits(eta)
 
     def kl(self, mu: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
         """KL(N(mu, exp(log_var)) || prior), per row."""
@@ -218,12 +234,35 @@ class VAENetwork(nn.Module):
         log_ratio = np.log(self.prior_var) - log_var
         return 0.5 * (var_ratio + mean_term - 1.0 + log_ratio).sum(dim=1)
 
+    def log_importance_weights(self, x: Rows, eps: torch.Tensor) -> torch.Tensor:
+        """log p(x | z_k) + log p(z_k) - log q(z_k | x) for z_k = mu + std eps_k.
+
+        Shape (n_rows, n_draws); ``eps`` has shape (n_draws, n_components)
+        and is shared by all rows.  Their log-mean-exp is the importance
+        weighted bound of Burda et al. (2016); one draw gives the ELBO's
+        single-sample estimator.
+        """
+        mu, log_var = self.encode(x)
+        x_filled, observed = split_missing(x)
+        std = torch.exp(0.5 * log_var)
+        weights = []
+        for draw in eps:
+            z = mu + std * draw
+            log_lik = self.likelihood.log_prob(
+                x_filled, self.decode(self.latent.code(z)), observed
+            )
+            log_prior = _log_normal(z, self.prior_mean, self.prior_var)
+            log_posterior = _log_normal(z, mu, log_var.exp())
+            weights.append(log_lik + log_prior - log_posterior)
+        return torch.stack(weights, dim=1)
+
     def elbo_terms(
         self,
         x: Rows,
         eps: torch.Tensor | None = None,
         encoder_x: torch.Tensor | None = None,
         softmax_samples: int | None = None,
+        matmul_dtype: torch.dtype | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Per-row E_q[log p(x|z)] and KL(q(z|x) || prior).
 
@@ -236,7 +275,9 @@ class VAENetwork(nn.Module):
         only) estimates the multinomial's normaliser from that many sampled
         features instead of computing it over all of them
         (:meth:`~skvae._likelihoods.Multinomial.sampled_log_prob`); rows with
-        missing entries are always scored exactly.
+        missing entries are always scored exactly.  ``matmul_dtype`` is the
+        precision of the decoder's product over the features (training only,
+        see ``VAEEmbedder(precision=...)``).
         """
         mu, log_var = self.encode(x if encoder_x is None else encoder_x)
         x_filled, observed = split_missing(x)
@@ -252,23 +293,15 @@ class VAENetwork(nn.Module):
                     x_filled, r, weight, bias, softmax_samples
                 )
             else:
-                eta = self.decode(code)
+                eta = self.decode(code, matmul_dtype)
                 log_lik = log_lik + self.likelihood.log_prob(x_filled, eta, observed)
         return log_lik / len(draws), self.kl(mu, log_var)
 
 
-def damped_counts(x: Rows) -> Rows:
-    """Counts x -> log(1 + x): each repeat of a term in a document adds less.
-
-    Under the raw multinomial likelihood a few long documents that repeat
-    some terms hundreds of times (code listings, tables of scores, binaries)
-    weigh as much as hundreds of ordinary documents and claim topics of their
-    own, whose top terms rarely occur together in other documents.  Damping
-    the counts of a term within a document is the log term weighting of
-    Wilson & Chew (2010) for LDA.  ``score``, ``perplexity`` and the
-    validation ELBO still score the counts as given.
-    """
-    return map_stored(x, torch.log1p)
+def _log_normal(z: torch.Tensor, mean, var) -> torch.Tensor:
+    """log N(z; mean, diag var), summed over the last dimension."""
+    var = torch.as_tensor(var, dtype=z.dtype, device=z.device)
+    return -0.5 * ((z - mean) ** 2 / var + torch.log(2 * torch.pi * var)).sum(dim=-1)
 
 
 def split_missing(x: Rows) -> tuple[Rows, torch.Tensor | None]:

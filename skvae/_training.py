@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 
 from ._batching import rows_to_tensor, shuffled_batches
 from ._inference import elbo
-from ._masking import hide_observed
+from ._masking import drop_entries, hide_observed
 from ._network import VAENetwork
 from .exceptions import TrainingDivergedError
 
@@ -41,10 +41,14 @@ class TrainingSettings:
     tol: float
     n_iter_no_change: int
     verbose: int
-    # Share of observed entries hidden from the encoder at each step (0: none).
-    hide_rate: float = 0.0
+    # Share of observed entries hidden from the encoder at each step (0: none),
+    # as NaN for data with missing values, else as zeros (see _masking).
+    input_dropout: float = 0.0
+    hide_as_missing: bool = False
     # Features sampled to estimate the multinomial's normaliser (None: exact).
     softmax_samples: int | None = None
+    # Precision of the decoder's product over the features (None: float32).
+    matmul_dtype: torch.dtype | None = None
 
 
 @dataclass
@@ -220,11 +224,10 @@ def run_single_epoch(
             device=placement.device,
             with_transpose=True,
         )
-        x_seen = hide_observed(x, settings.hide_rate)
+        hide = hide_observed if settings.hide_as_missing else drop_entries
+        x_seen = hide(x, settings.input_dropout)
         x_scored = network.training_target(x)
-        loss = train_step(
-            network, optimizer, x_scored, weight, x_seen, settings.softmax_samples
-        )
+        loss = train_step(network, optimizer, x_scored, weight, x_seen, settings)
         total += loss * len(rows)
         n_seen += len(rows)
     # The last step's loss was finite, but its update may not be: a model with
@@ -240,17 +243,21 @@ def train_step(
     x: torch.Tensor,
     weight: float,
     encoder_x: torch.Tensor | None = None,
-    softmax_samples: int | None = None,
+    settings: TrainingSettings | None = None,
 ) -> float:
     """One gradient step on the negative ELBO of a minibatch.
 
     ``x`` is what the likelihood scores (the damped counts in topic mode) and
     ``encoder_x`` what the encoder sees of the minibatch (default ``x``);
-    ``softmax_samples`` see :meth:`VAENetwork.elbo_terms`.
+    ``settings`` supplies the sampled objective and the matmul precision
+    (see :meth:`VAENetwork.elbo_terms`).
     """
     optimizer.zero_grad(set_to_none=True)
     log_lik, kl = network.elbo_terms(
-        x, encoder_x=encoder_x, softmax_samples=softmax_samples
+        x,
+        encoder_x=encoder_x,
+        softmax_samples=None if settings is None else settings.softmax_samples,
+        matmul_dtype=None if settings is None else settings.matmul_dtype,
     )
     loss = (weight * kl - log_lik).mean()
     if not torch.isfinite(loss):

@@ -93,6 +93,7 @@ def save_safetensors(estimator: VAEEmbedder, path: str | os.PathLike) -> None:
         "n_features_in": estimator.n_features_in_,
         "feature_names_in": getattr(estimator, "feature_names_in_", None),
         "n_iter": estimator.n_iter_,
+        "active_components": estimator.active_components_,
         "dtype": _output_dtype(estimator),
     }
     numpy_io.save_file(
@@ -193,7 +194,10 @@ def load_safetensors(path: str | os.PathLike) -> VAEEmbedder:
         estimator.feature_names_in_ = np.asarray(
             metadata["feature_names_in"], dtype=object
         )
-    return restore_fitted(estimator, state, metadata["n_iter"], metadata["dtype"])
+    estimator = restore_fitted(estimator, state, metadata["n_iter"], metadata["dtype"])
+    estimator.active_components_ = np.asarray(metadata["active_components"], bool)
+    estimator.n_active_components_ = int(estimator.active_components_.sum())
+    return estimator
 
 
 def _safetensors(name: str):

@@ -5,18 +5,39 @@ that contains one after a vectorizer (the vocabulary then comes from the steps
 before it, e.g. ``CountVectorizer.get_feature_names_out()``).  A bare
 VAEEmbedder uses ``feature_names_in_`` when it was fitted on a DataFrame, or
 the ``feature_names`` you pass.
+
+The word-vector queries (:func:`nearest_terms`, :func:`analogy`) and exports
+(:func:`to_keyed_vectors`, :func:`save_word2vec_format`) also take any word
+vectors: gensim ``KeyedVectors``, or a ``(vectors, terms)`` pair such as the
+posterior means of a context matrix and its terms.
+
+:class:`WordContexts` turns documents into the word-context matrix from which
+a VAEEmbedder learns word vectors.
 """
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from sklearn.pipeline import Pipeline
+from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
+from ._contexts import WordContexts
 from ._embedder import VAEEmbedder
 from .metrics import _top_terms
 
-__all__ = ["nearest_terms", "term_vectors", "topic_terms", "vocabulary"]
+__all__ = [
+    "WordContexts",
+    "analogy",
+    "nearest_terms",
+    "save_word2vec_format",
+    "term_vectors",
+    "to_keyed_vectors",
+    "topic_terms",
+    "vocabulary",
+]
 
 
 def _embedder_and_names(model, feature_names):
@@ -222,6 +243,65 @@ def term_vectors(model, *, feature_names=None) -> np.ndarray:
     return np.ascontiguousarray(embedder.components_.T)
 
 
+def _vectors_and_terms(source, feature_names) -> tuple[np.ndarray, np.ndarray]:
+    """Word vectors and their terms from a model, KeyedVectors or a pair."""
+    if isinstance(source, (VAEEmbedder, Pipeline)):
+        embedder, terms = _linear_embedder_and_names(source, feature_names)
+        return np.ascontiguousarray(embedder.components_.T), terms
+    if feature_names is not None:
+        raise ValueError(
+            "feature_names is only used with a bare VAEEmbedder; KeyedVectors "
+            "and (vectors, terms) pairs carry their own terms."
+        )
+    if hasattr(source, "vectors") and hasattr(source, "index_to_key"):
+        vectors, terms = source.vectors, source.index_to_key  # gensim KeyedVectors
+    elif isinstance(source, tuple) and len(source) == 2:
+        vectors, terms = source
+    else:
+        raise TypeError(
+            "Expected a fitted VAEEmbedder, a Pipeline containing one, gensim "
+            f"KeyedVectors or a (vectors, terms) pair, got {type(source).__name__}."
+        )
+    vectors = check_array(vectors, dtype=[np.float64, np.float32])
+    terms = np.asarray(terms, dtype=object)
+    if terms.shape != (vectors.shape[0],):
+        raise ValueError(
+            f"{len(terms)} terms for {vectors.shape[0]} vectors: give one term "
+            "per row of the vectors."
+        )
+    return vectors, terms
+
+
+def _unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """The vectors scaled to unit length (zero vectors stay zero)."""
+    vectors = vectors.astype(np.float64)
+    norms = np.linalg.norm(vectors, axis=1)
+    norms[norms == 0] = 1.0
+    return vectors / norms[:, None]
+
+
+def _term_index(terms: np.ndarray, term: str) -> int:
+    matches = np.flatnonzero(terms == term)
+    if matches.size == 0:
+        raise ValueError(
+            f"The term {term!r} is not in the vocabulary ({terms.size} terms)."
+        )
+    return int(matches[0])
+
+
+def _most_similar(
+    unit: np.ndarray, terms: np.ndarray, query: np.ndarray, exclude, n_terms: int
+) -> list[tuple[str, float]]:
+    """The terms most cosine-similar to ``query``, without those in ``exclude``."""
+    norm = np.linalg.norm(query)
+    similarity = unit @ (query / norm if norm > 0 else query)
+    similarity[list(exclude)] = -np.inf
+    order = np.argsort(-similarity, kind="stable")[:n_terms]
+    return [
+        (str(terms[j]), float(similarity[j])) for j in order if similarity[j] > -np.inf
+    ]
+
+
 def nearest_terms(
     model, term: str, n_terms: int = 10, *, feature_names=None
 ) -> list[tuple[str, float]]:
@@ -229,8 +309,10 @@ def nearest_terms(
 
     Parameters
     ----------
-    model : VAEEmbedder or Pipeline
-        Fitted model (see the module docstring).
+    model : VAEEmbedder, Pipeline, KeyedVectors or (vectors, terms)
+        Fitted model (see the module docstring), whose vectors are
+        :func:`term_vectors`; or gensim ``KeyedVectors``; or a pair of an
+        array of shape (n_terms, dim) and the n_terms terms of its rows.
     term : str
         A term of the vocabulary.
     n_terms : int, default=10
@@ -246,7 +328,7 @@ def nearest_terms(
     Raises
     ------
     TypeError
-        If ``model`` is neither a VAEEmbedder nor a Pipeline.
+        If ``model`` is none of the accepted kinds.
     ValueError
         If ``term`` is not in the vocabulary, a Pipeline has no VAEEmbedder
         step, no vocabulary is known, ``feature_names`` has the wrong length,
@@ -256,6 +338,7 @@ def nearest_terms(
     See Also
     --------
     term_vectors : The vectors compared here.
+    analogy : Terms close to a sum and difference of terms.
 
     Examples
     --------
@@ -274,18 +357,220 @@ def nearest_terms(
     >>> similarities = [similarity for _, similarity in neighbours]
     >>> similarities == sorted(similarities, reverse=True)  # most similar first
     True
+
+    Any word vectors will do, e.g. a pair of an array and its terms:
+
+    >>> import numpy as np
+    >>> vectors = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]])
+    >>> [(term, round(similarity, 3)) for term, similarity in
+    ...  nearest_terms((vectors, ["cat", "dog", "car"]), "cat", n_terms=2)]
+    [('dog', 0.994), ('car', 0.0)]
     """
-    embedder, names = _linear_embedder_and_names(model, feature_names)
-    matches = np.flatnonzero(names == term)
-    if matches.size == 0:
+    vectors, terms = _vectors_and_terms(model, feature_names)
+    row = _term_index(terms, term)
+    unit = _unit_rows(vectors)
+    return _most_similar(unit, terms, unit[row], [row], n_terms)
+
+
+def analogy(
+    model, positive, negative=(), n_terms: int = 10, *, feature_names=None
+) -> list[tuple[str, float]]:
+    """Solve "a is to b as c is to ?": the terms nearest to b - a + c.
+
+    3CosAdd (Mikolov et al., 2013; as in gensim's ``most_similar``): the
+    query is the sum of the unit vectors of the ``positive`` terms minus
+    those of the ``negative`` terms, and the answers are the other terms of
+    largest cosine similarity to it.  "man is to king as woman is to ?" is
+    ``analogy(model, positive=["king", "woman"], negative=["man"])``.
+
+    Parameters
+    ----------
+    model : VAEEmbedder, Pipeline, KeyedVectors or (vectors, terms)
+        The word vectors, as in :func:`nearest_terms`.
+    positive : str or list of str
+        Terms whose vectors are added (at least one).
+    negative : str or list of str, default=()
+        Terms whose vectors are subtracted.
+    n_terms : int, default=10
+        Number of answers to return; the query terms are never among them.
+    feature_names : array-like of str, default=None
+        Vocabulary to use for a bare VAEEmbedder fitted on an array.
+
+    Returns
+    -------
+    answers : list of (str, float)
+        Terms and their cosine similarity to the query, best first.
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is none of the accepted kinds.
+    ValueError
+        If ``positive`` is empty or a query term is not in the vocabulary
+        (and for the reasons of :func:`nearest_terms`).
+
+    See Also
+    --------
+    nearest_terms : The neighbours of one term.
+
+    References
+    ----------
+    Mikolov, T., Yih, W. and Zweig, G. (2013). Linguistic Regularities in
+    Continuous Space Word Representations. NAACL-HLT.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skvae.text import analogy
+    >>> terms = ["man", "woman", "king", "queen", "apple"]
+    >>> vectors = np.array([[1.0, 0.0, 0.1], [0.0, 1.0, 0.1], [1.0, 0.0, 1.0],
+    ...                     [0.0, 1.0, 1.0], [0.5, 0.5, -1.0]])
+    >>> answers = analogy((vectors, terms), positive=["king", "woman"],
+    ...                   negative=["man"], n_terms=2)
+    >>> [(term, round(similarity, 3)) for term, similarity in answers]
+    [('queen', 0.96), ('apple', -0.23)]
+    """
+    positive = [positive] if isinstance(positive, str) else list(positive)
+    negative = [negative] if isinstance(negative, str) else list(negative)
+    if not positive:
+        raise ValueError("analogy needs at least one positive term.")
+    vectors, terms = _vectors_and_terms(model, feature_names)
+    plus = [_term_index(terms, term) for term in positive]
+    minus = [_term_index(terms, term) for term in negative]
+    unit = _unit_rows(vectors)
+    query = unit[plus].sum(axis=0) - unit[minus].sum(axis=0)
+    return _most_similar(unit, terms, query, plus + minus, n_terms)
+
+
+def _exportable(model, feature_names) -> tuple[np.ndarray, list[str]]:
+    """The vectors and terms to export; terms must be unique and non-empty."""
+    vectors, terms = _vectors_and_terms(model, feature_names)
+    terms = [str(term) for term in terms]
+    if len(set(terms)) != len(terms):
+        raise ValueError("The terms are not unique: each needs its own vector.")
+    if "" in terms:
+        raise ValueError("An empty string is not a term that can be exported.")
+    return vectors, terms
+
+
+def to_keyed_vectors(model, *, feature_names=None):
+    """The word vectors as gensim ``KeyedVectors``.
+
+    Gives gensim's word-vector tools (``most_similar``,
+    ``evaluate_word_pairs``, ``evaluate_word_analogies``, ...) to the
+    vectors of :func:`term_vectors`, with the vectors' dtype.
+
+    Parameters
+    ----------
+    model : VAEEmbedder, Pipeline, KeyedVectors or (vectors, terms)
+        The word vectors, as in :func:`nearest_terms`.
+    feature_names : array-like of str, default=None
+        Vocabulary to use for a bare VAEEmbedder fitted on an array.
+
+    Returns
+    -------
+    keyed_vectors : gensim.models.KeyedVectors
+        One key per term, in the order of :func:`vocabulary`.
+
+    Raises
+    ------
+    ImportError
+        If gensim is not installed (``pip install 'skvae[gensim]'``).
+    ValueError
+        If the terms are not unique (and for the reasons of
+        :func:`term_vectors`).
+
+    See Also
+    --------
+    save_word2vec_format : Write the vectors to a file, without gensim.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skvae.text import to_keyed_vectors
+    >>> vectors = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0]])
+    >>> keyed = to_keyed_vectors((vectors, ["cat", "dog", "car"]))
+    >>> keyed.most_similar("cat", topn=1)[0][0]
+    'dog'
+    """
+    vectors, terms = _exportable(model, feature_names)
+    try:
+        from gensim.models import KeyedVectors
+    except ImportError as error:
+        raise ImportError(
+            "to_keyed_vectors needs gensim: pip install 'skvae[gensim]'."
+        ) from error
+    keyed = KeyedVectors(vectors.shape[1], dtype=vectors.dtype)
+    keyed.add_vectors(terms, vectors)
+    return keyed
+
+
+def save_word2vec_format(
+    model, path: str | os.PathLike, *, binary: bool = False, feature_names=None
+) -> None:
+    """Write the word vectors in word2vec's format (no gensim needed).
+
+    The text format has a header line ``n_terms dim``, then one line per
+    term: the term and its ``dim`` values, separated by spaces.  The values
+    are written with enough digits to be read back exactly in the vectors'
+    precision (9 significant digits for float32, 17 for float64).  The binary
+    format has the same header, then per term the term, a space, the values
+    as little-endian float32 and a newline.  Both load with gensim's
+    ``KeyedVectors.load_word2vec_format(path, binary=binary)`` and with the
+    tools that read word2vec's files.
+
+    Parameters
+    ----------
+    model : VAEEmbedder, Pipeline, KeyedVectors or (vectors, terms)
+        The word vectors, as in :func:`nearest_terms`.
+    path : str or os.PathLike
+        The file to write (overwritten).
+    binary : bool, default=False
+        Write the binary format instead of the text format.
+    feature_names : array-like of str, default=None
+        Vocabulary to use for a bare VAEEmbedder fitted on an array.
+
+    Raises
+    ------
+    ValueError
+        If a term is empty, repeated or contains whitespace (which the format
+        cannot hold), and for the reasons of :func:`term_vectors`; nothing is
+        written then.
+
+    See Also
+    --------
+    to_keyed_vectors : The vectors as gensim KeyedVectors.
+
+    Examples
+    --------
+    >>> import numpy as np, pathlib, tempfile
+    >>> from skvae.text import save_word2vec_format
+    >>> vectors = np.array([[0.5, -1.0], [0.25, 2.0]])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "vectors.txt"
+    >>> save_word2vec_format((vectors, ["cat", "dog"]), path)
+    >>> print(path.read_text(), end="")
+    2 2
+    cat 0.5 -1
+    dog 0.25 2
+    """
+    vectors, terms = _exportable(model, feature_names)
+    spaced = [term for term in terms if len(term.split()) != 1 or term.strip() != term]
+    if spaced:
         raise ValueError(
-            f"The term {term!r} is not in the vocabulary ({names.size} terms)."
+            f"The word2vec format cannot hold terms with whitespace: {spaced[0]!r}."
         )
-    vectors = embedder.components_.T.astype(np.float64)
-    norms = np.linalg.norm(vectors, axis=1)
-    norms[norms == 0] = 1.0
-    unit = vectors / norms[:, None]
-    similarity = unit @ unit[matches[0]]
-    similarity[matches[0]] = -np.inf
-    order = np.argsort(-similarity, kind="stable")[:n_terms]
-    return [(str(names[j]), float(similarity[j])) for j in order]
+    header = f"{len(terms)} {vectors.shape[1]}\n"
+    if binary:
+        values = vectors.astype("<f4")
+        with open(path, "wb") as file:
+            file.write(header.encode("utf-8"))
+            for term, row in zip(terms, values, strict=True):
+                file.write(term.encode("utf-8") + b" " + row.tobytes() + b"\n")
+        return
+    digits = 9 if vectors.dtype == np.float32 else 17
+    line = "%s" + f" %.{digits}g" * vectors.shape[1] + "\n"
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(header)
+        file.writelines(
+            line % (term, *row) for term, row in zip(terms, vectors, strict=True)
+        )

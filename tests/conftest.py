@@ -47,6 +47,37 @@ def make_corpus(n_docs: int = 90, doc_length: int = 30, seed: int = 0):
     return docs, np.array(labels)
 
 
+def make_text_corpus(
+    n_docs: int = 400,
+    n_topics: int = 4,
+    words_per_topic: int = 100,
+    doc_length: int = 30,
+    seed: int = 0,
+):
+    """Documents over a vocabulary large enough to be sparse, like real text.
+
+    Each topic has its own words, drawn with Zipf-like frequencies, and every
+    document mixes a main topic (80% of its words) with a second one.
+    """
+    rng = np.random.RandomState(seed)
+    vocabularies = [
+        [f"t{topic}w{j}" for j in range(words_per_topic)] for topic in range(n_topics)
+    ]
+    weights = 1.0 / np.arange(1, words_per_topic + 1)
+    weights /= weights.sum()
+    docs, labels = [], []
+    for i in range(n_docs):
+        main, other = i % n_topics, rng.randint(n_topics)
+        n_main = rng.binomial(doc_length, 0.8)
+        words = [
+            *rng.choice(vocabularies[main], size=n_main, p=weights),
+            *rng.choice(vocabularies[other], size=doc_length - n_main, p=weights),
+        ]
+        docs.append(" ".join(words))
+        labels.append(main)
+    return docs, np.array(labels)
+
+
 @pytest.fixture
 def corpus():
     return make_corpus()
