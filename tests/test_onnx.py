@@ -18,6 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from skvae import VAEEmbedder
+from skvae._embedder import fitted_state
 from skvae.onnx import INPUT_NAME, OUTPUT_NAME, register_converter, to_onnx
 
 onnx = pytest.importorskip("onnx")
@@ -77,6 +78,16 @@ def test_onnx_follows_each_architecture(counts, params):
     if params.get("likelihood") == "bernoulli":
         X = (X > 0).astype(np.float64)
     vae = small(**params).fit(X)
+    assert_allclose(run(to_onnx(vae), X), vae.transform(X), rtol=0, atol=ATOL)
+
+
+@pytest.mark.parametrize("latent", ["gaussian", "topic"])
+def test_onnx_soft_counts(corpus, latent):
+    # TF-IDF read as soft counts: the encoder divides by the count scale.
+    X = TfidfVectorizer().fit_transform(corpus[0])
+    vae = small(latent=latent, likelihood="multinomial").fit(X)
+    weights = fitted_state(vae).weights
+    assert weights["likelihood.count_scale"][0] != 1
     assert_allclose(run(to_onnx(vae), X), vae.transform(X), rtol=0, atol=ATOL)
 
 
