@@ -91,7 +91,12 @@ def run_cuda_tests() -> str:
     command = [sys.executable, "-m", "pytest", "-m", "cuda", "-q", "tests"]
     print("$", " ".join(command), flush=True)
     completed = subprocess.run(
-        command, cwd=ROOT, capture_output=True, text=True, check=False
+        command,
+        cwd=ROOT,
+        env=environ_with_root(dict(os.environ)),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     print(completed.stdout[-4000:], completed.stderr[-2000:], sep="\n", flush=True)
     lines = completed.stdout.strip().splitlines()
@@ -99,10 +104,15 @@ def run_cuda_tests() -> str:
     return f"exit status {completed.returncode}: {closing}"
 
 
-def warm_up_cuda() -> None:
-    """Create the CUDA context and load the kernels before anything is timed."""
+def warm_up(devices: Sequence[str]) -> None:
+    """One tiny fit per device before anything is timed.
+
+    The first fit in a process pays one-time costs (on a GPU the CUDA context
+    and kernel loading) that would otherwise land in the first row.
+    """
     X = np.random.default_rng(0).poisson(1.0, size=(64, 32))
-    harness.make_vae(2, device="cuda", max_iter=1).fit(X).transform(X)
+    for device in devices:
+        harness.make_vae(2, device=device, max_iter=1).fit(X).transform(X)
 
 
 def fit_rows(terms, label, results) -> list[list[str]]:
@@ -226,8 +236,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     else:
         tests = run_cuda_tests()
     print(f"pytest -m cuda: {tests}", flush=True)
-    if cuda:
-        warm_up_cuda()
+    warm_up(devices)
 
     corpus = harness.load_corpus("20newsgroups", n_docs=args.n_docs)
     print(corpus.describe(), flush=True)
