@@ -4,6 +4,8 @@
 - :mod:`skvae.text`: topics and word vectors of a fitted model.
 - :mod:`skvae.metrics`: topic coherence and diversity, accuracy of embeddings.
 - :mod:`skvae.serialization`: weights-only persistence in safetensors files.
+- :mod:`skvae.onnx`: ``transform`` as an ONNX graph, alone or inside a
+  pipeline converted by skl2onnx, to serve without torch.
 - :mod:`skvae.datasets`: the 20 Newsgroups and Reuters-21578 corpora, and the
   vectorizer settings of the examples and benchmarks.
 - :mod:`skvae.exceptions`: the errors and warnings skvae raises.

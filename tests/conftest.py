@@ -88,3 +88,13 @@ def counts(corpus):
     from sklearn.feature_extraction.text import CountVectorizer
 
     return CountVectorizer().fit_transform(corpus[0])
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip the ``cuda``-marked tests where torch sees no GPU."""
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs CUDA: torch.cuda.is_available() is False")
+    for item in items:
+        if item.get_closest_marker("cuda") is not None:
+            item.add_marker(skip)
