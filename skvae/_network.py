@@ -185,8 +185,11 @@ class Decoder(nn.Module):
         # Products in the lower precision, accumulated in float32 by the
         # kernels; the bias (log-frequencies, about -10) is added in the
         # network's precision, where bfloat16 would round it by 0.06.
-        eta = F.linear(r.to(matmul_dtype), weight.to(matmul_dtype)).to(r.dtype)
-        return eta if bias is None else eta + bias
+        eta = F.linear(r.to(matmul_dtype), weight.to(matmul_dtype))
+        if bias is None:
+            return eta.to(r.dtype)
+        # One pass: adding the float32 bias promotes the sum to float32.
+        return torch.add(bias, eta)
 
 
 class VAENetwork(nn.Module):
@@ -218,6 +221,18 @@ class VAENetwork(nn.Module):
             missing = (~observed).to(x.dtype)
         inputs, shift = self.likelihood.encoder_input(x)
         return self.encoder(inputs, shift, missing, self.embedding, self.latent)
+
+    def freeze_posterior_means(self) -> None:
+        """Train only what does not move E_q[z | x]: the posterior variances,
+        the decoder and the likelihood's own parameters."""
+        encoder = self.encoder
+        trunk = [encoder.input_weight, encoder.input_bias, self.embedding]
+        for module in (encoder.indicator, encoder.hidden, encoder.mu, self.latent):
+            if module is not None:
+                trunk += list(module.parameters())
+        for parameter in trunk:
+            if parameter is not None:
+                parameter.requires_grad_(False)
 
     def training_target(self, x: Rows) -> Rows:
         """What the training loss scores of a batch: x, or its damped counts."""

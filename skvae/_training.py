@@ -86,7 +86,11 @@ def fit_loop(
 
     With a validation set, training stops when the validation ELBO stops
     improving and the weights of the best epoch are restored; without one,
-    when the training loss stops improving.
+    when the training loss stops improving: when no epoch of the last
+    ``n_iter_no_change`` beat the best by ``tol`` (relative).  With word
+    dropout, whose loss keeps falling by a hair every epoch long after the
+    embeddings stopped changing, also when those epochs improved it by less
+    than ``tol`` per epoch on average.
 
     With word dropout (``input_dropout`` on complete data), convergence
     starts a last phase without it, of at most ``n_iter_no_change`` epochs
@@ -106,6 +110,9 @@ def fit_loop(
     # Epochs left without word dropout; None until that phase starts.
     polishing_left = None
     epoch_settings = settings
+    # Scores since the warm-up (or since the phase without dropout began).
+    scores: list[float] = []
+    dropping = drops_words(settings)
     epochs = tqdm(
         range(settings.max_iter),
         desc="VAEEmbedder",
@@ -143,12 +150,19 @@ def fit_loop(
                 best_state, history.best_epoch = snapshot(network), epoch + 1
             if polishing_left is not None:
                 polishing_left -= 1
-            if no_improvement >= settings.n_iter_no_change or polishing_left == 0:
+            scores.append(score)
+            if (
+                no_improvement >= settings.n_iter_no_change
+                or (dropping and slow_progress(scores, settings))
+                or polishing_left == 0
+            ):
                 if polishing_left is None and drops_words(settings):
                     epoch_settings = replace(settings, input_dropout=0.0)
+                    network.freeze_posterior_means()
                     polishing_left = settings.n_iter_no_change
                     history.polish_epoch = epoch + 1
                     no_improvement = 0
+                    dropping = False
                     continue
                 history.converged = True
                 break
@@ -162,9 +176,25 @@ def fit_loop(
         history.stop_reason = "diverged"
     finally:
         epochs.close()
+        network.requires_grad_(True)
     if best_state is not None and (X_val is not None or history.stop_reason):
         network.load_state_dict(best_state)
     return history
+
+
+def slow_progress(scores: list[float], settings: TrainingSettings) -> bool:
+    """Whether the last ``n_iter_no_change`` epochs improved the score by less
+    than ``tol`` per epoch on average (relative to its size).
+
+    A loss that keeps falling by a hair every epoch (with word dropout it
+    does for a hundred epochs) never goes ``n_iter_no_change`` epochs without
+    beating its best, but stops being worth its epochs.
+    """
+    window = settings.n_iter_no_change
+    if len(scores) <= window:
+        return False
+    then, now = scores[-window - 1], scores[-1]
+    return now - then < settings.tol * window * abs(then)
 
 
 def drops_words(settings: TrainingSettings) -> bool:
