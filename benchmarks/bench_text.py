@@ -12,7 +12,22 @@ max_features=2000)``), with ``n_components=50``:
 - ``lda``: ``LatentDirichletAllocation(learning_method="batch",
   random_state=0, n_jobs=1)``;
 - ``vae``: ``VAEEmbedder(random_state=0)`` with its default settings;
-- ``vae-topic``: ``VAEEmbedder(latent="topic", random_state=0)`` (ProdLDA).
+- ``vae-topic``: ``VAEEmbedder(latent="topic", random_state=0)`` (ProdLDA);
+- ``tomotopy``: tomotopy's ``LDAModel(k=50, alpha=0.02, eta=0.02, seed=0)``,
+  ``train(200, workers=2)`` (``--tomotopy-iterations`` changes the 200);
+- ``gensim``: gensim's ``LdaMulticore(num_topics=50, passes=10, workers=2,
+  random_state=0)``.
+
+The two peers take documents as token lists: they are rebuilt from the same
+count matrix and its vocabulary, each term repeated its count times
+(:func:`harness.count_matrix_to_tokens`), so every model sees the same
+counts. Their topics are ``get_topic_word_dist(k)`` / ``get_topics()``;
+their document-topic proportions are tomotopy's sampled distributions of the
+training documents and ``infer`` on the test documents, and gensim's
+``get_document_topics(minimum_probability=0)`` (adapters
+:class:`harness.TomotopyLDA` and :class:`harness.GensimLDA`). Their fit time
+includes building the documents; the seconds of tomotopy's ``train`` alone
+are noted under the table.
 
 Columns of the table:
 
@@ -37,6 +52,10 @@ Run from the repository root::
     # a subset of the models
     python benchmarks/bench_text.py --models svd,nmf,vae
 
+    # the topic models, tomotopy given 1,000 Gibbs sweeps
+    python benchmarks/bench_text.py --models lda,vae-topic,tomotopy,gensim \
+        --tomotopy-iterations 1000
+
     # quick smoke test on a slice
     python benchmarks/bench_text.py --n-docs 1500 --vae-params '{"max_iter": 2}'
 
@@ -52,16 +71,21 @@ from typing import Any
 
 import harness
 import numpy as np
+import torch
 
 from skvae.datasets import make_vectorizer
 from skvae.metrics import top_term_indices
 
 N_BEST_TOPICS = 5
-MODEL_KEYS = ("svd", "nmf", "lda", "vae", "vae-topic")
+MODEL_KEYS = ("svd", "nmf", "lda", "vae", "vae-topic", "tomotopy", "gensim")
 
 
 def _make_models(
-    n_components: int, vae_params: dict[str, Any]
+    n_components: int,
+    vae_params: dict[str, Any],
+    *,
+    vocabulary: np.ndarray | None = None,
+    tomotopy_iterations: int = 200,
 ) -> dict[str, tuple[str, Callable[[], object]]]:
     """Model keys -> (table label, factory)."""
     return {
@@ -75,6 +99,16 @@ def _make_models(
         "vae-topic": (
             'VAEEmbedder latent="topic"',
             lambda: harness.make_vae(n_components, latent="topic", **vae_params),
+        ),
+        "tomotopy": (
+            f"tomotopy LDA ({tomotopy_iterations} iterations, 2 workers)",
+            lambda: harness.make_tomotopy(
+                n_components, iterations=tomotopy_iterations, vocabulary=vocabulary
+            ),
+        ),
+        "gensim": (
+            "gensim LdaMulticore (10 passes, 2 workers)",
+            lambda: harness.make_gensim(n_components, vocabulary=vocabulary),
         ),
     }
 
@@ -93,12 +127,25 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         The parsed options; ``args.models`` is a list of model keys.
     """
     parser = argparse.ArgumentParser(
-        description="Compare VAEEmbedder with TruncatedSVD, NMF and LDA on "
-        "20 Newsgroups: speed, classification accuracy, NPMI, topic diversity "
-        "and perplexity.",
+        description="Compare VAEEmbedder with TruncatedSVD, NMF, LDA, tomotopy "
+        "and gensim on 20 Newsgroups: speed, classification accuracy, NPMI, "
+        "topic diversity and perplexity.",
     )
     parser.add_argument("--n-components", type=int, default=50)
     parser.add_argument("--max-features", type=int, default=harness.MAX_FEATURES)
+    parser.add_argument(
+        "--tomotopy-iterations",
+        type=lambda text: harness.parse_int_list(text)[0],
+        default=200,
+        help="Gibbs sweeps of tomotopy's train (default 200)",
+    )
+    parser.add_argument(
+        "--torch-threads",
+        type=lambda text: harness.parse_int_list(text)[0],
+        default=None,
+        help="torch.set_num_threads for the VAE rows (default: torch's own; on a "
+        "loaded machine 1 avoids threads waiting for each other)",
+    )
     harness.add_models_argument(parser, MODEL_KEYS)
     harness.add_common_arguments(
         parser,
@@ -176,6 +223,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         Command-line arguments; None reads ``sys.argv``.
     """
     args = parse_args(argv)
+    if args.torch_threads is not None:
+        torch.set_num_threads(args.torch_threads)
     info = harness.machine_info()
     print("\n".join(info))
 
@@ -192,7 +241,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         data_line += f", VAE parameters {args.vae_params}"
     print(data_line)
 
-    models = _make_models(args.n_components, args.vae_params)
+    models = _make_models(
+        args.n_components,
+        args.vae_params,
+        vocabulary=vocabulary,
+        tomotopy_iterations=args.tomotopy_iterations,
+    )
     results = []
     for key in args.models:
         label, factory = models[key]
@@ -200,6 +254,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         result = harness.run_model(
             label, factory, X_train, corpus.y_train, X_test, corpus.y_test
         )
+        train_seconds = getattr(result.model, "train_seconds_", None)
+        if result.error is None and train_seconds is not None:
+            result.notes.append(f"train() {train_seconds:.2f} s of the fit")
         status = result.error or f"fit {result.fit_seconds:.1f} s"
         print(f"  {status}", flush=True)
         results.append(result)

@@ -10,7 +10,11 @@ first on ``sys.path``, so ``import harness`` finds this file.
   :func:`skvae.datasets.make_vectorizer` (the 2,000-term matrix is
   ``make_vectorizer("counts", max_features=MAX_FEATURES)``).
 - The reference models: :func:`make_lsa`, :func:`make_nmf`,
-  :func:`make_lda`, :func:`make_vae`.
+  :func:`make_lda`, :func:`make_vae`, and the topic-model peers that take
+  token lists, behind the same fit / transform / ``components_`` interface:
+  :class:`TomotopyLDA` (:func:`make_tomotopy`) and :class:`GensimLDA`
+  (:func:`make_gensim`), fitted on the documents that
+  :func:`count_matrix_to_tokens` rebuilds from the count matrix.
 - Scoring: :func:`run_model` fits a model and measures it (fit and transform
   seconds, :func:`~skvae.metrics.classification_accuracy` of its embeddings,
   perplexity when the model has one, NPMI and topic diversity from
@@ -39,8 +43,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 import sklearn
 import torch
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.decomposition import NMF, LatentDirichletAllocation, TruncatedSVD
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import Bunch
@@ -60,17 +66,22 @@ __all__ = [
     "N_NPMI_TERMS",
     "RANDOM_STATE",
     "Corpus",
+    "GensimLDA",
     "Result",
+    "TomotopyLDA",
     "add_common_arguments",
     "add_models_argument",
     "classification_accuracy",
+    "count_matrix_to_tokens",
     "fmt",
     "load_corpus",
     "load_documents",
     "machine_info",
+    "make_gensim",
     "make_lda",
     "make_lsa",
     "make_nmf",
+    "make_tomotopy",
     "make_vae",
     "markdown_table",
     "parse_int_list",
@@ -205,6 +216,278 @@ def make_vae(n_components: int, **params: Any) -> VAEEmbedder:
     """VAEEmbedder with its defaults, seeded; ``params`` override them."""
     defaults = {"n_components": n_components, "random_state": RANDOM_STATE}
     return VAEEmbedder(**{**defaults, **params})
+
+
+# ------------------------------------------- topic-model peers (token lists)
+
+
+def _count_rows(X) -> sp.csr_matrix:
+    """X as CSR integer counts (the peers repeat each term its count times)."""
+    X = sp.csr_matrix(X)
+    if X.nnz and (X.data.min() < 0 or not np.all(np.mod(X.data, 1) == 0)):
+        raise ValueError(
+            "The token-list topic models need non-negative integer counts."
+        )
+    return X
+
+
+def count_matrix_to_tokens(X, vocabulary: Sequence[str]) -> list[list[str]]:
+    """Documents as token lists: each row's terms, each repeated its count times.
+
+    The inverse of ``CountVectorizer`` up to word order (which bag-of-words
+    models ignore): a model fitted on these lists sees exactly the counts of
+    X. Terms come in column order.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_documents, n_terms)
+        Non-negative integer counts.
+    vocabulary : sequence of str of length n_terms
+        The term of each column.
+
+    Returns
+    -------
+    documents : list of list of str
+        One list per row of X; an empty row gives an empty list.
+    """
+    X = _count_rows(X)
+    terms = np.asarray(vocabulary, dtype=object)
+    if terms.shape != (X.shape[1],):
+        raise ValueError(
+            f"vocabulary has {terms.size} terms but X has {X.shape[1]} columns."
+        )
+    counts = X.data.astype(np.int64)
+    documents = []
+    for row in range(X.shape[0]):
+        span = slice(X.indptr[row], X.indptr[row + 1])
+        documents.append(np.repeat(terms[X.indices[span]], counts[span]).tolist())
+    return documents
+
+
+def _term_names(vocabulary: Sequence[str] | None, n_terms: int) -> list[str]:
+    """The given vocabulary, or the column numbers as strings."""
+    if vocabulary is None:
+        return [str(j) for j in range(n_terms)]
+    return [str(term) for term in vocabulary]
+
+
+class TomotopyLDA(TransformerMixin, BaseEstimator):
+    """tomotopy's ``LDAModel`` (collapsed Gibbs sampling, C++) on a count matrix.
+
+    ``fit(X)`` adds each row of X as a document (:func:`count_matrix_to_tokens`;
+    tomotopy refuses empty documents, so empty rows are left out) and runs
+    ``train(iterations, workers=workers)``. ``components_`` holds
+    ``get_topic_word_dist(k)`` for every topic, in the columns of X.
+    ``transform`` returns the sampler's own topic distributions of the
+    training documents when given the very matrix object passed to ``fit``
+    (what ``fit_transform`` would give), and ``infer`` on new documents
+    otherwise; an empty row gets the uniform distribution.
+
+    Parameters
+    ----------
+    n_components : int, default=10
+        Number of topics ``k``.
+    alpha, eta : float, default=0.02
+        Symmetric Dirichlet priors of the document-topic and topic-word
+        distributions.
+    iterations : int, default=200
+        Gibbs sweeps of ``train``.
+    infer_iterations : int, default=100
+        Gibbs sweeps of ``infer`` (tomotopy's default).
+    workers : int, default=2
+        Threads of ``train`` and ``infer``.
+    random_state : int, default=0
+        tomotopy's ``seed``.
+    vocabulary : sequence of str or None, default=None
+        The term of each column (only the names of tomotopy's words; the
+        column numbers when None).
+
+    Attributes
+    ----------
+    model_ : tomotopy.LDAModel
+    components_ : ndarray of shape (n_components, n_terms)
+    train_seconds_ : float
+        Seconds of ``train`` alone (``fit`` also builds the documents).
+    n_iter_ : int
+    """
+
+    def __init__(
+        self,
+        n_components: int = 10,
+        *,
+        alpha: float = 0.02,
+        eta: float = 0.02,
+        iterations: int = 200,
+        infer_iterations: int = 100,
+        workers: int = 2,
+        random_state: int = 0,
+        vocabulary: Sequence[str] | None = None,
+    ):
+        self.n_components = n_components
+        self.alpha = alpha
+        self.eta = eta
+        self.iterations = iterations
+        self.infer_iterations = infer_iterations
+        self.workers = workers
+        self.random_state = random_state
+        self.vocabulary = vocabulary
+
+    def fit(self, X, y=None) -> TomotopyLDA:
+        import tomotopy
+
+        terms = _term_names(self.vocabulary, X.shape[1])
+        model = tomotopy.LDAModel(
+            k=self.n_components, alpha=self.alpha, eta=self.eta, seed=self.random_state
+        )
+        documents = count_matrix_to_tokens(X, terms)
+        self._rows = np.flatnonzero([len(words) > 0 for words in documents])
+        for row in self._rows:
+            model.add_doc(documents[row])
+        _, self.train_seconds_ = timed(
+            lambda: model.train(self.iterations, workers=self.workers)
+        )
+        column = {term: j for j, term in enumerate(terms)}
+        used = np.array([column[word] for word in model.used_vocabs])
+        self.components_ = np.zeros((self.n_components, len(terms)))
+        for k in range(self.n_components):
+            self.components_[k, used] = model.get_topic_word_dist(k)
+        self._train_topics = self._fill(
+            X.shape[0], self._rows, [doc.get_topic_dist() for doc in model.docs]
+        )
+        self._fit_input = X
+        self._terms = terms
+        self.model_ = model
+        self.n_iter_ = self.iterations
+        return self
+
+    def _fill(self, n_rows: int, rows, distributions) -> np.ndarray:
+        theta = np.full((n_rows, self.n_components), 1.0 / self.n_components)
+        if len(rows):
+            theta[rows] = np.asarray(distributions, dtype=np.float64)
+        return theta
+
+    def transform(self, X) -> np.ndarray:
+        if X is self._fit_input:
+            return self._train_topics.copy()
+        documents = count_matrix_to_tokens(X, self._terms)
+        rows = np.flatnonzero([len(words) > 0 for words in documents])
+        made = [self.model_.make_doc(documents[row]) for row in rows]
+        distributions = []
+        if made:
+            distributions, _ = self.model_.infer(
+                made, iterations=self.infer_iterations, workers=self.workers
+            )
+        return self._fill(X.shape[0], rows, distributions)
+
+
+class GensimLDA(TransformerMixin, BaseEstimator):
+    """gensim's ``LdaMulticore`` (online variational Bayes) on a count matrix.
+
+    Each row of X is a gensim bag of words, ``[(column, count), ...]``: the
+    same pairs that ``Dictionary.doc2bow`` gives for the row's token list
+    (:func:`count_matrix_to_tokens`) when the dictionary numbers the terms
+    as the columns of X. ``components_`` is ``get_topics()``, and
+    ``transform`` ``get_document_topics(minimum_probability=0)`` of each row
+    (gensim still leaves out topics below 1e-8: they are 0 here).
+
+    Parameters
+    ----------
+    n_components : int, default=10
+        ``num_topics``.
+    passes : int, default=10
+        Passes over the corpus.
+    workers : int, default=2
+        Worker processes.
+    random_state : int, default=0
+    vocabulary : sequence of str or None, default=None
+        The term of each column (gensim's ``id2word``).
+
+    Attributes
+    ----------
+    model_ : gensim.models.LdaMulticore
+    components_ : ndarray of shape (n_components, n_terms)
+    n_iter_ : int
+        ``passes``.
+    """
+
+    def __init__(
+        self,
+        n_components: int = 10,
+        *,
+        passes: int = 10,
+        workers: int = 2,
+        random_state: int = 0,
+        vocabulary: Sequence[str] | None = None,
+    ):
+        self.n_components = n_components
+        self.passes = passes
+        self.workers = workers
+        self.random_state = random_state
+        self.vocabulary = vocabulary
+
+    @staticmethod
+    def _corpus(X) -> list[list[tuple[int, int]]]:
+        X = _count_rows(X)
+        columns, counts = X.indices.tolist(), X.data.astype(np.int64).tolist()
+        bounds = X.indptr.tolist()
+        return [
+            list(zip(columns[start:end], counts[start:end], strict=True))
+            for start, end in zip(bounds[:-1], bounds[1:], strict=True)
+        ]
+
+    def fit(self, X, y=None) -> GensimLDA:
+        from gensim.models import LdaMulticore
+
+        terms = _term_names(self.vocabulary, X.shape[1])
+        self.model_ = LdaMulticore(
+            self._corpus(X),
+            num_topics=self.n_components,
+            id2word=dict(enumerate(terms)),
+            passes=self.passes,
+            workers=self.workers,
+            random_state=self.random_state,
+        )
+        self.components_ = self.model_.get_topics()
+        self.n_iter_ = self.passes
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        theta = np.zeros((X.shape[0], self.n_components))
+        for row, bow in enumerate(self._corpus(X)):
+            for k, p in self.model_.get_document_topics(bow, minimum_probability=0):
+                theta[row, k] = p
+        return theta
+
+
+def make_tomotopy(
+    n_components: int,
+    *,
+    iterations: int = 200,
+    vocabulary: Sequence[str] | None = None,
+) -> TomotopyLDA:
+    """tomotopy LDA: alpha = eta = 0.02, 2 workers, seed 0."""
+    return TomotopyLDA(
+        n_components,
+        alpha=0.02,
+        eta=0.02,
+        iterations=iterations,
+        workers=2,
+        random_state=RANDOM_STATE,
+        vocabulary=vocabulary,
+    )
+
+
+def make_gensim(
+    n_components: int, *, vocabulary: Sequence[str] | None = None
+) -> GensimLDA:
+    """gensim LdaMulticore: 10 passes, 2 workers, random_state 0."""
+    return GensimLDA(
+        n_components,
+        passes=10,
+        workers=2,
+        random_state=RANDOM_STATE,
+        vocabulary=vocabulary,
+    )
 
 
 # ------------------------------------------------------------------ scoring

@@ -166,3 +166,61 @@ def test_common_and_models_arguments(tmp_path):
     plain = argparse.ArgumentParser()
     harness.add_common_arguments(plain)
     assert not hasattr(plain.parse_args([]), "corpus")
+
+
+def test_count_matrix_to_tokens_gives_back_the_counts():
+    vectorizer = CountVectorizer()
+    X = vectorizer.fit_transform(DOCS + [""])
+    vocabulary = vectorizer.get_feature_names_out()
+    documents = harness.count_matrix_to_tokens(X, vocabulary)
+    assert documents[-1] == []
+    again = CountVectorizer(vocabulary=vocabulary).transform(
+        [" ".join(words) for words in documents]
+    )
+    assert (again != X).nnz == 0
+    with pytest.raises(ValueError, match="vocabulary has 2 terms"):
+        harness.count_matrix_to_tokens(X, vocabulary[:2])
+    with pytest.raises(ValueError, match="non-negative integer counts"):
+        harness.count_matrix_to_tokens(X * 0.5, vocabulary)
+
+
+def test_gensim_bags_of_words_are_doc2bow_of_the_tokens():
+    pytest.importorskip("gensim")
+    from gensim.corpora import Dictionary
+
+    vectorizer = CountVectorizer()
+    X = vectorizer.fit_transform(DOCS)
+    vocabulary = vectorizer.get_feature_names_out()
+    dictionary = Dictionary()
+    dictionary.token2id = {term: j for j, term in enumerate(vocabulary)}
+    expected = [
+        sorted(dictionary.doc2bow(words))
+        for words in harness.count_matrix_to_tokens(X, vocabulary)
+    ]
+    # CountVectorizer's rows need not list their columns in order.
+    assert [sorted(bow) for bow in harness.GensimLDA._corpus(X)] == expected
+
+
+@pytest.mark.parametrize("factory", [harness.make_tomotopy, harness.make_gensim])
+def test_token_list_peers_are_measured_like_the_others(factory):
+    package = "tomotopy" if factory is harness.make_tomotopy else "gensim"
+    pytest.importorskip(package)
+    vectorizer = CountVectorizer()
+    X = vectorizer.fit_transform(DOCS + [""])  # an empty document too
+    y = np.append(LABELS, 0)
+    vocabulary = vectorizer.get_feature_names_out()
+    result = harness.run_model(
+        package, lambda: factory(2, vocabulary=vocabulary), X, y, X.copy(), y
+    )
+    assert result.error is None, result.error
+    model = result.model
+    assert model.components_.shape == (2, X.shape[1])
+    np.testing.assert_allclose(model.components_.sum(axis=1), 1, rtol=1e-4)
+    for Z in (model.transform(X), model.transform(X.copy())):
+        assert Z.shape == (X.shape[0], 2)
+        np.testing.assert_allclose(Z.sum(axis=1), 1, rtol=1e-4)
+    assert result.topic_npmi.shape == (2,)
+    assert 0 < result.diversity <= 1
+    if package == "tomotopy":
+        np.testing.assert_allclose(model.transform(X)[-1], 0.5)  # empty: uniform
+        assert model.n_iter_ == 200 and 0 < model.train_seconds_ < result.fit_seconds
