@@ -256,6 +256,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     info = harness.machine_info()
+    harness.warm_up_torch()
     info.append(
         f"onnxruntime {onnxruntime.__version__}, skl2onnx {skl2onnx.__version__}"
     )

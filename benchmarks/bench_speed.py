@@ -230,6 +230,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     warnings.simplefilter("ignore", ConvergenceWarning)
     info = harness.machine_info()
+    harness.warm_up_torch()
     print("\n".join(info))
     gflops = matmul_gflops()
     print(f"dense float32 matmul: {gflops:.1f} GFLOP/s", flush=True)

@@ -52,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     info = harness.machine_info()
+    harness.warm_up_torch()
     print("\n".join(info))
 
     corpus = harness.load_corpus("20newsgroups", n_docs=args.n_docs)

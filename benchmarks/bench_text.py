@@ -226,6 +226,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.torch_threads is not None:
         torch.set_num_threads(args.torch_threads)
     info = harness.machine_info()
+    harness.warm_up_torch()
     print("\n".join(info))
 
     corpus = harness.load_corpus(args.corpus, n_docs=args.n_docs)

@@ -294,6 +294,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """
     args = parse_args(argv)
     info = harness.machine_info()
+    harness.warm_up_torch()
     print("\n".join(info))
 
     corpus = harness.load_corpus(args.corpus, n_docs=args.n_docs)

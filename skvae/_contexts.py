@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, check_non_negative, validate_data
 
 __all__ = ["WordContexts"]
 
@@ -487,3 +487,123 @@ class WordContexts(TransformerMixin, BaseEstimator):
         with np.errstate(divide="ignore"):
             ratio = self.subsample / frequency  # inf for a term unseen in fit
         return np.minimum(1.0, np.sqrt(ratio) + ratio)
+
+
+class PPMITransformer(TransformerMixin, BaseEstimator):
+    """Positive pointwise mutual information of a word-context count matrix.
+
+    ``PPMI(w, c) = max(0, log(P(w, c) / (P(w) P_s(c))))``, with the context
+    distribution smoothed, ``P_s(c) = n(c)**s / sum_c' n(c')**s`` (Levy,
+    Goldberg & Dagan, 2015); pairs never seen stay 0, so the output keeps the
+    input's sparsity.  Like :class:`~sklearn.feature_extraction.text.TfidfTransformer`
+    after CountVectorizer, it goes after :class:`WordContexts` (``bags="term"``)
+    in a Pipeline; its output is a matrix of soft counts for
+    :class:`~skvae.VAEEmbedder`'s multinomial likelihood.
+
+    Parameters
+    ----------
+    smoothing : float, default=0.75
+        The exponent s of the context distribution; 1 is plain PMI.
+
+    Attributes
+    ----------
+    context_probability_ : ndarray of shape (n_features,)
+        P_s(c), from the matrix given to :meth:`fit`.
+
+    n_features_in_ : int
+        Number of contexts (columns) seen during fit.
+
+    References
+    ----------
+    Levy, O., Goldberg, Y. and Dagan, I. (2015). Improving Distributional
+    Similarity with Lessons Learned from Word Embeddings. TACL 3.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skvae.text import PPMITransformer
+    >>> counts = np.array([[0, 4, 1], [4, 0, 1], [1, 1, 0]])
+    >>> ppmi = PPMITransformer(smoothing=1.0).fit_transform(counts)
+    >>> ppmi.toarray().round(2)
+    array([[0.  , 0.65, 0.18],
+           [0.65, 0.  , 0.18],
+           [0.18, 0.18, 0.  ]])
+    """
+
+    _parameter_constraints: dict = {
+        "smoothing": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(self, smoothing=0.75):
+        self.smoothing = smoothing
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the smoothed context distribution of co-occurrence counts X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_words, n_contexts)
+            Non-negative co-occurrence counts (or weights).
+
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            Fitted transformer.
+        """
+        X = self._check(X, reset=True)
+        smoothed = np.asarray(X.sum(axis=0)).ravel() ** self.smoothing
+        total = smoothed.sum()
+        self.context_probability_ = smoothed / total if total > 0 else smoothed
+        return self
+
+    def transform(self, X):
+        """PPMI of co-occurrence counts X, as a CSR matrix.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_words, n_contexts)
+            Non-negative co-occurrence counts.
+
+        Returns
+        -------
+        ppmi : sparse matrix of shape (n_words, n_contexts)
+            The positive PMI of every stored pair; float64.
+        """
+        check_is_fitted(self)
+        X = self._check(X, reset=False)
+        total = X.sum()
+        if total == 0:
+            return X.copy()
+        p_word = np.asarray(X.sum(axis=1)).ravel() / total
+        rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+        with np.errstate(divide="ignore"):
+            pmi = (
+                np.log(X.data / total)
+                - np.log(p_word[rows])
+                - np.log(self.context_probability_[X.indices])
+            )
+        result = sp.csr_matrix(
+            (np.maximum(np.nan_to_num(pmi, neginf=0.0), 0.0), X.indices, X.indptr),
+            shape=X.shape,
+        )
+        result.eliminate_zeros()
+        return result
+
+    def _check(self, X, *, reset: bool) -> sp.csr_matrix:
+        X = validate_data(
+            self, X, reset=reset, accept_sparse="csr", dtype=np.float64, copy=True
+        )
+        X = sp.csr_matrix(X)
+        check_non_negative(X, "PPMITransformer")
+        X.eliminate_zeros()
+        return X
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.input_tags.positive_only = True
+        return tags

@@ -24,11 +24,12 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
-from ._contexts import WordContexts
+from ._contexts import PPMITransformer, WordContexts
 from ._embedder import VAEEmbedder
 from .metrics import _top_terms
 
 __all__ = [
+    "PPMITransformer",
     "WordContexts",
     "analogy",
     "nearest_terms",

@@ -287,3 +287,27 @@ def test_pipeline_with_vae(corpus, bags):
     embedded = pipe.transform(docs[:5])
     n_rows = terms.size if bags == "term" else pipe[0].transform(docs[:5]).shape[0]
     assert embedded.shape == (n_rows, 2)
+
+
+def test_ppmi_transformer_matches_the_definition_by_hand():
+    from skvae.text import PPMITransformer
+
+    counts = np.array([[0.0, 4.0, 1.0], [4.0, 0.0, 2.0], [1.0, 2.0, 0.0]])
+    original = counts.copy()
+    ppmi = PPMITransformer(smoothing=0.5).fit_transform(sp.csr_matrix(counts))
+    total = counts.sum()
+    p_word = counts.sum(axis=1) / total
+    smoothed = counts.sum(axis=0) ** 0.5
+    p_context = smoothed / smoothed.sum()
+    with np.errstate(divide="ignore"):
+        expected = np.log(counts / total / np.outer(p_word, p_context))
+    expected = np.where(counts > 0, np.maximum(expected, 0), 0)
+    np.testing.assert_allclose(ppmi.toarray(), expected)
+    np.testing.assert_array_equal(counts, original)  # the input is not changed
+
+
+def test_ppmi_transformer_rejects_negative_counts():
+    from skvae.text import PPMITransformer
+
+    with pytest.raises(ValueError, match="Negative values"):
+        PPMITransformer().fit(np.array([[1.0, -1.0]]))
