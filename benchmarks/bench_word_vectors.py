@@ -414,19 +414,27 @@ def fit_context_vae(
     params = dict(params)
     contexts_params = {"random_state": SEED, **params.pop("contexts", {})}
     contexts = WordContexts(WINDOW, vocabulary=corpus.vocabulary, **contexts_params)
+    weighting = [PPMITransformer()] if params.pop("ppmi", False) else []
     vae = VAEEmbedder(**params)
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         context_matrix = contexts.fit_transform(corpus.docs)
+        for step in weighting:
+            context_matrix = step.fit_transform(context_matrix)
         vae.fit(context_matrix)
     seconds = time.perf_counter() - start
-    pipeline = make_pipeline(contexts, vae)  # fitted steps
-    name = vae_name(vae, f"{contexts.bags} contexts", label)
+    pipeline = make_pipeline(contexts, *weighting, vae)  # fitted steps
+    input_name = f"{contexts.bags} contexts{', PPMI' if weighting else ''}"
+    name = vae_name(vae, input_name, label)
     vectors = [
         WordVectors(
-            f"{name}, decoder", corpus.vocabulary, term_vectors(pipeline), seconds
+            f"{name}, {source}",
+            corpus.vocabulary,
+            term_vectors(pipeline, source=source),
+            seconds,
         )
+        for source in ("decoder", "encoder")
     ]
     if contexts.bags == "term":
         means = vae.transform(context_matrix).astype(np.float64)

@@ -15,7 +15,12 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -489,7 +494,7 @@ class WordContexts(TransformerMixin, BaseEstimator):
         return np.minimum(1.0, np.sqrt(ratio) + ratio)
 
 
-class PPMITransformer(TransformerMixin, BaseEstimator):
+class PPMITransformer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Positive pointwise mutual information of a word-context count matrix.
 
     ``PPMI(w, c) = max(0, log(P(w, c) / (P(w) P_s(c))))``, with the context

@@ -25,7 +25,7 @@ from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
 from ._contexts import PPMITransformer, WordContexts
-from ._embedder import VAEEmbedder
+from ._embedder import VAEEmbedder, fitted_state
 from .metrics import _top_terms
 
 __all__ = [
@@ -230,23 +230,34 @@ def topic_terms(model, n_terms: int = 10, *, feature_names=None) -> list[list[st
     return [list(names[row]) for row in order]
 
 
-def term_vectors(model, *, feature_names=None) -> np.ndarray:
-    """One vector per vocabulary term: the decoder's weights.
+def term_vectors(model, *, source="decoder", feature_names=None) -> np.ndarray:
+    """One vector per vocabulary term, from the model's vocabulary-sized weights.
 
-    Row j is ``components_[:, j]``, the effect of every latent dimension on
-    term j; rows follow :func:`vocabulary`.  Terms the model places in the same
-    topics get similar vectors.
+    - ``source="decoder"``: row j is ``components_[:, j]``, the effect of every
+      latent dimension on term j: terms the model places in the same topics
+      get similar vectors.
+    - ``source="encoder"``: row j is the encoder's first-layer weight of term
+      j (width ``hidden_layer_sizes[0]``), what the term adds to every
+      document's hidden representation.  With ``tied_weights=True`` it is the
+      shared matrix.
+    - ``source="both"``: the two, each centred and with unit-norm rows,
+      side by side.
+
+    Rows follow :func:`vocabulary`.  Which is best depends on the data: on
+    20 Newsgroups word contexts the decoder's were (docs/model.md).
 
     Parameters
     ----------
     model : VAEEmbedder or Pipeline
         Fitted model (see the module docstring).
+    source : {"decoder", "encoder", "both"}, default="decoder"
+        Which weights.
     feature_names : array-like of str, default=None
         Vocabulary to use for a bare VAEEmbedder fitted on an array.
 
     Returns
     -------
-    vectors : ndarray of shape (n_features, n_components)
+    vectors : ndarray of shape (n_features, dim)
         The term vectors, in the order of :func:`vocabulary`.
 
     Raises
@@ -255,8 +266,9 @@ def term_vectors(model, *, feature_names=None) -> np.ndarray:
         If ``model`` is neither a VAEEmbedder nor a Pipeline.
     ValueError
         If a Pipeline has no VAEEmbedder step, no vocabulary is known,
-        ``feature_names`` has the wrong length, or the decoder is not linear
-        (``decoder_hidden_layer_sizes`` is not empty).
+        ``feature_names`` has the wrong length, ``source`` is unknown, or
+        the decoder is not linear (``decoder_hidden_layer_sizes`` is not
+        empty; ``source="encoder"`` works with any decoder).
 
     See Also
     --------
@@ -280,9 +292,24 @@ def term_vectors(model, *, feature_names=None) -> np.ndarray:
     >>> car = list(vocabulary(pipe)).index("car")
     >>> bool(np.array_equal(vectors[car], pipe[-1].components_[:, car]))
     True
+    >>> term_vectors(pipe, source="encoder").shape  # the 16-wide first layer
+    (8, 16)
     """
+    if source not in ("decoder", "encoder", "both"):
+        raise ValueError(
+            f"source must be 'decoder', 'encoder' or 'both'; got {source!r}."
+        )
+    if source == "encoder":
+        embedder, _ = _embedder_and_names(model, feature_names)
+        weights = fitted_state(embedder).weights
+        matrix = weights.get("embedding", weights.get("encoder.input_weight"))
+        return np.ascontiguousarray(matrix)
     embedder, _ = _linear_embedder_and_names(model, feature_names)
-    return np.ascontiguousarray(embedder.components_.T)
+    decoder = np.ascontiguousarray(embedder.components_.T)
+    if source == "decoder":
+        return decoder
+    encoder = term_vectors(model, source="encoder", feature_names=feature_names)
+    return np.hstack([_unit_rows(m - m.mean(axis=0)) for m in (decoder, encoder)])
 
 
 def _vectors_and_terms(source, feature_names) -> tuple[np.ndarray, np.ndarray]:
