@@ -4,13 +4,14 @@ from functools import partial
 
 import numpy as np
 import pytest
-from conftest import TOPIC_WORDS, make_corpus, small_vae
+from conftest import TOPIC_WORDS, make_corpus, make_text_corpus, small_vae
 from numpy.testing import assert_allclose
 from sklearn.decomposition import LatentDirichletAllocation
 from sklearn.feature_extraction.text import CountVectorizer
 
 from skvae import VAEEmbedder
 from skvae._embedder import fitted_state
+from skvae.text import term_indices, topic_terms
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -190,3 +191,38 @@ def test_samples_of_the_topic_model_have_the_training_length(topic_fit, counts):
     assert samples.shape == (500, counts.shape[1])
     mean_length = counts.sum(axis=1).mean()
     assert abs(samples.sum(axis=1).mean() / mean_length - 1) < 0.05
+
+
+@pytest.fixture(scope="module")
+def planted():
+    docs, _ = make_text_corpus(n_docs=600, n_topics=6)
+    vectorizer = CountVectorizer().fit(docs)
+    return vectorizer, vectorizer.transform(docs)
+
+
+def test_seeded_topics_recover_the_planted_topic_they_name(planted):
+    vectorizer, X = planted
+    # Topic 0 is seeded with words of planted topic 3, topic 1 with topic 1's.
+    seeds = [["t3w0", "t3w5", "t3w9"], ["t1w2", "t1w7"]]
+    vae = topic_model(
+        n_components=6, seed_topics=term_indices(vectorizer, seeds), max_iter=60
+    ).fit(X)
+    names = vectorizer.get_feature_names_out()
+    for k, (prefix, terms) in enumerate(zip(("t3", "t1"), seeds, strict=True)):
+        top = topic_terms(vae, 10, feature_names=names)[k]
+        assert sum(term.startswith(prefix + "w") for term in top) >= 9
+        assert sum(term in top for term in terms) >= len(terms) - 1
+
+
+def test_seed_topics_are_checked_before_training(planted):
+    _, X = planted
+    with pytest.raises(ValueError, match="needs latent='topic'"):
+        small_vae(seed_topics=[[0]]).fit(X)
+    with pytest.raises(ValueError, match="not a term or a feature index"):
+        topic_model(seed_topics=[[X.shape[1]]]).fit(X)
+    with pytest.raises(ValueError, match="names the term 'car'"):
+        topic_model(seed_topics=[["car"]]).fit(X)
+    with pytest.raises(ValueError, match="has 4 topics but n_components=3"):
+        topic_model(seed_topics=[[0]] * 4).fit(X)
+    with pytest.raises(ValueError, match="is empty"):
+        topic_model(seed_topics=[[]]).fit(X)
