@@ -643,6 +643,11 @@ def describe_params(params: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in params.items())
 
 
+def parse_params(text: str) -> dict[str, Any]:
+    """``--vae-params``: VAEEmbedder parameters, plus ``contexts`` and ``ppmi``."""
+    return harness.parse_vae_params(text, extra=("contexts", "ppmi"))
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(
@@ -657,7 +662,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--vae-params",
-        type=harness.parse_vae_params,
+        type=parse_params,
         action="append",
         default=None,
         metavar="DICT",
@@ -669,7 +674,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--doc-vae-params",
-        type=harness.parse_vae_params,
+        type=parse_params,
         action="append",
         default=[],
         metavar="DICT",
