@@ -4,6 +4,8 @@ import pytest
 from conftest import small_vae
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from skvae.text import PPMITransformer
+
 _fast = small_vae
 
 
@@ -17,6 +19,9 @@ _fast = small_vae
         _fast(latent="topic", tied_weights=True, dropout=0.2),
         _fast(tied_weights=True, hidden_layer_sizes=()),
         _fast(decoder_hidden_layer_sizes=(8,)),
+        _fast(input_dropout=0.5),
+        _fast(seed_topics=[[0]], latent="topic"),
+        PPMITransformer(),
     ]
 )
 def test_sklearn_compatible_estimator(estimator, check):
