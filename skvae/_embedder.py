@@ -307,7 +307,9 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
     validation_scores_ : list of float or None
         Mean validation ELBO per epoch after :meth:`fit` with early stopping;
-        None without early stopping and after :meth:`partial_fit`.
+        None without early stopping and after :meth:`partial_fit`.  Estimated
+        with four shared draws, cheaper and noisier than :meth:`score`'s 32,
+        so it is comparable across epochs rather than with :meth:`score`.
 
     best_validation_score_ : float or None
         Best validation ELBO after the KL warm-up (that epoch's weights are the
@@ -977,9 +979,9 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         ``E_q[log p(x|z)] - KL(q(z|x) || p(z))``, a lower bound on log p(x),
         with the latent's prior p(z) (N(0, I), or the logistic-normal
         approximation of a Dirichlet in topic mode).
-        The expectation uses a fixed set of antithetic standard-normal draws
-        shared by every row, so the value is deterministic and does not depend
-        on the other rows.
+        The expectation uses a fixed set of 32 quasi-random (scrambled Sobol)
+        standard-normal draws shared by every row, so the value is
+        deterministic and does not depend on the other rows.
 
         Parameters
         ----------

@@ -10,22 +10,38 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from scipy import stats
+from scipy.stats import qmc
 
 from ._batching import inference_batches, rows_to_tensor
 from ._network import VAENetwork, split_missing
 
 INFERENCE_DTYPE = torch.float64
 
-# Antithetic pairs of standard-normal draws shared by every row when scoring:
-# a deterministic, unbiased Monte Carlo estimate of E_q[log p(x|z)].
-_N_SCORE_DRAW_PAIRS = 2
+# The expectation E_q[log p(x|z)] of a score is taken over fixed draws shared
+# by every row (deterministic and row-independent), so their error does not
+# average out over the rows: it moves every row's score together.  Public
+# scores use 32 scrambled Sobol points (quasi-Monte Carlo), within about 0.3%
+# of a 20,000-draw estimate on small models; four plain draws were up to 1 nat
+# per row off, mostly optimistic.  Training's validation score, recomputed
+# every epoch and only compared with itself, keeps four cheap draws.
+_N_SCORE_DRAWS = 32
+_N_VALIDATION_DRAW_PAIRS = 2
 _SCORE_SEED = 0
 
 
 def score_noise(n_components: int) -> np.ndarray:
-    """The fixed draws used by :func:`elbo`, shape (2 * pairs, n_components)."""
+    """The fixed draws of public scores, shape (32, n_components)."""
+    points = qmc.Sobol(n_components, scramble=True, seed=_SCORE_SEED).random(
+        _N_SCORE_DRAWS
+    )
+    return stats.norm.ppf(points)
+
+
+def validation_noise(n_components: int) -> np.ndarray:
+    """Antithetic pairs of draws for the per-epoch validation score."""
     eps = np.random.default_rng(_SCORE_SEED).standard_normal(
-        (_N_SCORE_DRAW_PAIRS, n_components)
+        (_N_VALIDATION_DRAW_PAIRS, n_components)
     )
     return np.concatenate([eps, -eps])
 
@@ -64,15 +80,21 @@ def posterior_mean_variance(network: VAENetwork, X, max_rows: int = 4096):
 
 @torch.no_grad()
 def elbo(
-    network: VAENetwork, X, *, beta: float = 1.0, per_word: bool = False
+    network: VAENetwork,
+    X,
+    *,
+    beta: float = 1.0,
+    per_word: bool = False,
+    noise=score_noise,
 ) -> np.ndarray:
     """Per-row evidence lower bound E_q[log p(x|z)] - beta * KL.
 
     ``per_word=True`` drops the multinomial coefficient: the bound on the
-    probability of the word sequence, as in LDA's perplexity.
+    probability of the word sequence, as in LDA's perplexity.  ``noise``
+    makes the shared draws from ``n_components``.
     """
     placement = _placement(network)
-    eps = torch.tensor(score_noise(network.spec.n_components), **placement)
+    eps = torch.tensor(noise(network.spec.n_components), **placement)
     chunks = []
     for rows in inference_batches(X.shape[0], X.shape[1]):
         x = rows_to_tensor(X, rows, **placement)

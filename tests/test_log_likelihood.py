@@ -67,3 +67,20 @@ def test_the_bound_rises_with_the_number_of_samples_above_the_elbo(fitted):
     assert vae.log_likelihood(X, n_samples=100).mean() > vae.score(X)
     # The perplexity from the tighter bound is lower.
     assert vae.perplexity(X, n_samples=100) < vae.perplexity(X)
+
+
+def test_the_elbo_matches_a_many_draw_estimate(fitted):
+    # score_samples uses four fixed draws; rescaled to unit mean square they
+    # carry the posterior variance's reconstruction cost, so they agree with
+    # 20,000 fresh draws well within the spread of a four-draw estimate.
+    vae, X = fitted
+    network = fitted_state(vae).build(dtype=INFERENCE_DTYPE)
+    eps = torch.randn(
+        20_000, vae.n_components_, generator=torch.Generator().manual_seed(0)
+    )
+    with torch.no_grad():
+        log_lik, kl = network.elbo_terms(torch.tensor(X), eps.double())
+    many_draws = float((log_lik - kl).mean())
+    assert vae.score(X) == pytest.approx(many_draws, abs=0.02 * abs(many_draws))
+    # The importance-weighted bound is a lower bound at least as tight.
+    assert many_draws < vae.log_likelihood(X, n_samples=100).mean()
