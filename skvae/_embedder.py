@@ -194,7 +194,10 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
     batch_size : int or "auto", default="auto"
         Minibatch size; ``"auto"`` uses ``min(500, n_samples)``, or
-        ``min(200, n_samples)`` with ``latent="topic"``.
+        ``min(200, n_samples)`` with ``latent="topic"``, and fewer rows where
+        the decoder is wide: at most ``2**22 / n_features`` (at least 32), so
+        that a batch's decoder output stays within 16 MB (196 rows at 21,400
+        terms).
 
     max_iter : int, default=200
         Maximum number of epochs (passes over the training data).
