@@ -156,9 +156,11 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         when X is a DataFrame.  Topic k's seed terms get ``seed_strength``
         added to their decoder weights, a fixed prior on the topic's terms
         (like tomotopy's ``set_word_prior`` or BERTopic's
-        ``seed_topic_list``); the other topics are learned freely.
+        ``seed_topic_list``), and the topic starts on the 25 terms most
+        typical of the documents that use its seeds; the other topics are
+        learned freely.
 
-    seed_strength : float, default=4.0
+    seed_strength : float, default=8.0
         The weight added to each seed term in its topic (in the decoder's
         logits, before its batch normalisation).  Larger values tie the
         topics more closely to their seeds.
@@ -456,7 +458,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         latent="gaussian",
         doc_topic_prior=1.0,
         seed_topics=None,
-        seed_strength=4.0,
+        seed_strength=8.0,
         hidden_layer_sizes=(256,),
         decoder_hidden_layer_sizes=(),
         tied_weights=False,

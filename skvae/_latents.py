@@ -29,6 +29,9 @@ from torch.nn import functional as F
 
 from ._likelihoods import resolve_likelihood, value_range
 
+# Terms a seeded topic starts on: as many as topic diversity's top terms.
+_SEED_START_TERMS = 25
+
 
 @dataclass(frozen=True)
 class TrainingDefaults:
@@ -243,23 +246,27 @@ class TopicLatent(Latent):
 
     @classmethod
     def initial_loadings(cls, spec, X):
-        # A seeded topic starts as the term profile of the documents that use
-        # its seed terms: the log-ratio of their term frequencies to the
-        # corpus's, standardised.  Otherwise the topic may first learn
-        # another theme and keep it, holding its seeds and little else.
+        # A seeded topic starts with weight 1 on the terms most typical of the
+        # documents that use its seeds (the largest log-ratios of their term
+        # frequencies to the corpus's) and 0 elsewhere.  With no start, a
+        # seeded topic may hold its seeds and little else; with the whole
+        # standardised profile as its start it was strong from the first epoch
+        # and cost the unseeded topics coherence (docs/model.md).
         if not spec.seed_topics:
             return None
         X = sp.csr_matrix(X, dtype=np.float64)
         X.data = np.nan_to_num(X.data)
         background = np.asarray(X.sum(axis=0)).ravel() + 1.0
         background /= background.sum()
+        n_typical = min(_SEED_START_TERMS, spec.n_features)
         columns = {}
         for topic, terms in enumerate(spec.seed_topics):
             weights = np.asarray(X[:, list(terms)].sum(axis=1)).ravel()
             profile = np.asarray(X.T @ weights).ravel() + 1.0
             log_ratio = np.log(profile / profile.sum()) - np.log(background)
-            spread = log_ratio.std() or 1.0
-            columns[topic] = (log_ratio - log_ratio.mean()) / spread
+            start = np.zeros(spec.n_features)
+            start[np.argsort(log_ratio, kind="stable")[-n_typical:]] = 1.0
+            columns[topic] = start
         return columns
 
     def normalize_logits(self, eta, code):
