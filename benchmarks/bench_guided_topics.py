@@ -115,19 +115,27 @@ def main(argv: Sequence[str] | None = None) -> None:
                 ]
             )
             print(*rows[-1], flush=True)
-    for name, scores in runs.items():
+    summary = {
+        name: {
+            "fit": np.mean([s["fit"] for s in scores]),
+            "npmi": np.mean([s["npmi"] for s in scores]),
+            "diversity": np.mean([s["diversity"] for s in scores]),
+            "held": sum(s["held"] for s in scores),
+        }
+        for name, scores in runs.items()
+    }
+    total = len(seed_columns) * args.random_states
+    for name, means in summary.items():
         rows.append(
             [
                 f"{name}, mean",
                 "",
-                f"{np.mean([s['fit'] for s in scores]):.1f}",
-                f"{np.mean([s['npmi'] for s in scores]):.3f}",
+                f"{means['fit']:.1f}",
+                f"{means['npmi']:.3f}",
                 "",
                 "",
-                f"{np.mean([s['diversity'] for s in scores]):.3f}",
-                f"{sum(s['held'] for s in scores)} of {len(seed_columns) * len(scores)}"
-                if name == "seeded"
-                else "",
+                f"{means['diversity']:.3f}",
+                f"{means['held']} of {total}" if name == "seeded" else "",
             ]
         )
     header = [
@@ -141,10 +149,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "seeded topics holding their seeds",
     ]
     table = harness.markdown_table(header, rows)
-    unseeded = np.mean([s["npmi"] for s in runs["unseeded"]])
-    seeded = np.mean([s["npmi"] for s in runs["seeded"]])
-    held = sum(s["held"] for s in runs["seeded"])
-    total = len(seed_columns) * len(runs["seeded"])
+    unseeded, seeded = summary["unseeded"]["npmi"], summary["seeded"]["npmi"]
+    held = summary["seeded"]["held"]
     checks = [
         f"{'PASS' if held == total else 'FAIL'}: {held} of {total} seeded topics "
         "hold all their seeds in their top 10",
