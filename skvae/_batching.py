@@ -81,6 +81,35 @@ class SparseRows:
         """The same sparsity pattern holding other values."""
         return dataclasses.replace(self, values=values)
 
+    def keep_entries(self, kept: torch.Tensor) -> SparseRows:
+        """The batch without the stored entries where ``kept`` is False.
+
+        Its transpose layout, if any, is derived from this batch's: the
+        entries keep their relative order in both layouts, so products over
+        the smaller batch add up the same terms in the same order.
+        """
+        n_rows, n_columns = self.shape
+        row_index, columns = self.row_index[kept], self.columns[kept]
+        transpose = None
+        if self.transpose is not None:
+            rows, _, order = self.transpose
+            kept_in_order = kept[order]
+            # Entry k of this batch is entry position[k] of the kept one.
+            position = torch.cumsum(kept, 0) - 1
+            transpose = (
+                rows[kept_in_order],
+                _starts(torch.bincount(columns, minlength=n_columns)),
+                position[order[kept_in_order]],
+            )
+        return SparseRows(
+            values=self.values[kept],
+            columns=columns,
+            offsets=_starts(torch.bincount(row_index, minlength=n_rows)),
+            row_index=row_index,
+            shape=self.shape,
+            transpose=transpose,
+        )
+
     def to_dense(self) -> torch.Tensor:
         dense = self.values.new_zeros(self.shape)
         dense[self.row_index, self.columns] = self.values
@@ -88,6 +117,11 @@ class SparseRows:
 
 
 Rows = torch.Tensor | SparseRows
+
+
+def _starts(counts: torch.Tensor) -> torch.Tensor:
+    """Where each group starts, given the group sizes (CSR's indptr[:-1])."""
+    return torch.cumsum(counts, 0) - counts
 
 
 def stored_values(x: Rows) -> torch.Tensor:

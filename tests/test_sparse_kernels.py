@@ -77,3 +77,44 @@ def test_sparse_matmul_gradient_matches_dense():
     x = as_rows(X, sparse=True)
     torch.testing.assert_close(matmul(x, weight), torch.tensor(X.toarray()) @ weight)
     assert torch.autograd.gradcheck(lambda w: matmul(x, w), (weight,))
+
+
+def test_keep_entries_matches_the_smaller_matrix():
+    X = random_counts(n_rows=9, n_features=8, density=0.5, seed=5)
+    x = SparseRows.from_csr(X, dtype=torch.float64, device="cpu", with_transpose=True)
+    kept = torch.tensor(np.random.RandomState(5).rand(X.nnz) >= 0.6)
+    smaller = X.copy()
+    smaller.data = smaller.data * kept.numpy()
+    smaller.eliminate_zeros()
+    expected = SparseRows.from_csr(
+        smaller, dtype=torch.float64, device="cpu", with_transpose=True
+    )
+    result = x.keep_entries(kept)
+    for name in ("values", "columns", "offsets", "row_index"):
+        torch.testing.assert_close(getattr(result, name), getattr(expected, name))
+    for part, expected_part in zip(result.transpose, expected.transpose):
+        torch.testing.assert_close(part, expected_part)
+
+
+def test_dropped_entries_leave_the_first_layer_unchanged():
+    # Dropping an entry from the batch and zeroing it give the same product
+    # and the same gradient, bit for bit.
+    from skvae._masking import drop_entries
+
+    X = random_counts(n_rows=12, n_features=9, density=0.5, seed=6)
+    x = as_rows(X, sparse=True)
+    torch.manual_seed(0)
+    dropped = drop_entries(x, 0.5)
+    torch.manual_seed(0)
+    kept = torch.rand(x.values.shape) >= 0.5
+    zeroed = x.with_values(x.values * kept)
+    assert len(dropped.values) == int(kept.sum()) < len(x.values)
+    weight = torch.randn(9, 4, dtype=torch.float64, requires_grad=True)
+    upstream = torch.randn(12, 4, dtype=torch.float64)
+    results = []
+    for batch in (dropped, zeroed):
+        out = matmul(batch, weight)
+        (grad,) = torch.autograd.grad((out * upstream).sum(), weight)
+        results.append((out, grad))
+    assert torch.equal(results[0][0], results[1][0])
+    assert torch.equal(results[0][1], results[1][1])
