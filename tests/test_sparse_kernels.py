@@ -92,7 +92,7 @@ def test_keep_entries_matches_the_smaller_matrix():
     result = x.keep_entries(kept)
     for name in ("values", "columns", "offsets", "row_index"):
         torch.testing.assert_close(getattr(result, name), getattr(expected, name))
-    for part, expected_part in zip(result.transpose, expected.transpose):
+    for part, expected_part in zip(result.transpose, expected.transpose, strict=True):
         torch.testing.assert_close(part, expected_part)
 
 
