@@ -439,13 +439,24 @@ class Multinomial(Likelihood):
         x = self.counts_of(x)
         proposal = self.proposal()
         drawn = torch.multinomial(proposal, n_samples, replacement=True)
-        sampled_eta = F.linear(
-            r, weight[drawn], None if bias is None else bias[drawn]
-        ) - torch.log(proposal[drawn] * n_samples)
-        sampled_eta = sampled_eta.masked_fill(stored_in(x, drawn), -torch.inf)
-        stored_eta = (r[x.row_index] * weight[x.columns]).sum(dim=1)
+        # The decoder's rows for the stored and the drawn features, gathered
+        # at once by index_select: its backward is an index_add, an order of
+        # magnitude faster on CPU than the accumulating index_put behind
+        # weight[index].
+        features = torch.cat([x.columns, drawn])
+        stored_weight, drawn_weight = weight.index_select(0, features).split(
+            [len(x.columns), n_samples]
+        )
+        stored_eta = (r.index_select(0, x.row_index) * stored_weight).sum(dim=1)
+        sampled_eta = F.linear(r, drawn_weight)
         if bias is not None:
-            stored_eta = stored_eta + bias[x.columns]
+            stored_bias, drawn_bias = bias.index_select(0, features).split(
+                [len(x.columns), n_samples]
+            )
+            stored_eta = stored_eta + stored_bias
+            sampled_eta = sampled_eta + drawn_bias
+        sampled_eta = sampled_eta - torch.log(proposal[drawn] * n_samples)
+        sampled_eta = sampled_eta.masked_fill(stored_in(x, drawn), -torch.inf)
         log_normaliser = torch.logaddexp(
             row_logsumexp(x, stored_eta), torch.logsumexp(sampled_eta, dim=1)
         )
