@@ -201,8 +201,8 @@ class _SparseMatmul(torch.autograd.Function):
     """x @ weight for sparse x; the gradient flows to ``weight`` only."""
 
     @staticmethod
-    def forward(ctx, weight, x):
-        ctx.x = x
+    def forward(ctx, weight, x, sparse_grad):
+        ctx.x, ctx.sparse_grad = x, sparse_grad
         return _sum_of_rows(weight, x.columns, x.offsets, x.values)
 
     @staticmethod
@@ -216,8 +216,15 @@ class _SparseMatmul(torch.autograd.Function):
         # weight's gradient x.T @ grad_output is the same product on the
         # transpose (autograd's own backward of embedding_bag is far slower).
         rows, column_starts, order = x.transpose
-        grad_weight = _sum_of_rows(grad_output, rows, column_starts, x.values[order])
-        return grad_weight, None
+        values = x.values[order]
+        if not ctx.sparse_grad:
+            return _sum_of_rows(grad_output, rows, column_starts, values), None, None
+        # Only the stored features' rows: a column's bag ends where the next
+        # stored column's begins, so the empty ones can be left out.
+        stored = torch.unique(x.columns)
+        grad_rows = _sum_of_rows(grad_output, rows, column_starts[stored], values)
+        shape = (x.shape[1], grad_output.shape[1])
+        return _row_sparse(stored, grad_rows, shape), None, None
 
 
 def _sum_of_rows(table, indices, offsets, weights):
@@ -227,11 +234,47 @@ def _sum_of_rows(table, indices, offsets, weights):
     )
 
 
-def matmul(x: Rows, weight: torch.Tensor) -> torch.Tensor:
-    """x @ weight, with weight of shape (n_features, width)."""
+def matmul(x: Rows, weight: torch.Tensor, *, sparse_grad: bool = False) -> torch.Tensor:
+    """x @ weight, with weight of shape (n_features, width).
+
+    With ``sparse_grad``, weight's gradient is a sparse tensor holding only
+    the rows of the features x stores (its non-zero columns, if x is dense;
+    the others are zero), unless x stores them all: an optimizer that reads
+    it (:class:`skvae._optim.LazyAdam`) then updates only those rows, and
+    dense and sparse batches of the same rows train alike.
+    """
     if isinstance(x, SparseRows):
-        return _SparseMatmul.apply(weight, x)
+        return _SparseMatmul.apply(weight, x, sparse_grad)
+    if sparse_grad and weight.requires_grad:
+        return _DenseMatmul.apply(weight, x)
     return x @ weight
+
+
+def _row_sparse(rows: torch.Tensor, values: torch.Tensor, shape) -> torch.Tensor:
+    """The (n_features, width) gradient holding ``values`` at ``rows`` (sorted,
+    unique), or its dense form when every row is there."""
+    if len(rows) == shape[0]:
+        return values
+    return torch.sparse_coo_tensor(
+        rows[None], values, shape, is_coalesced=True, check_invariants=False
+    )
+
+
+class _DenseMatmul(torch.autograd.Function):
+    """x @ weight for dense x, with a row-sparse gradient for ``weight``."""
+
+    @staticmethod
+    def forward(ctx, weight, x):
+        ctx.save_for_backward(x)
+        return x @ weight
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        stored = torch.nonzero(x.ne(0).any(dim=0)).squeeze(1)
+        grad_rows = x[:, stored].T @ grad_output
+        return _row_sparse(stored, grad_rows, (x.shape[1], grad_output.shape[1])), None
 
 
 def rows_to_tensor(

@@ -115,7 +115,10 @@ class Encoder(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Posterior parameters for the encoder input ``x + shift``."""
         weight = self.input_weight if embedding is None else embedding
-        h = matmul(x, weight) + self.input_bias
+        # A batch stores a small share of a large vocabulary: the encoder's
+        # own weight gets a row-sparse gradient (the tied one, which the
+        # decoder also uses, a dense one).
+        h = matmul(x, weight, sparse_grad=embedding is None) + self.input_bias
         if shift is not None:
             h = h + shift @ weight
         if missing is not None and self.indicator is not None:

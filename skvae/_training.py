@@ -20,6 +20,7 @@ from ._batching import rows_to_tensor, shuffled_batches
 from ._inference import elbo, validation_noise
 from ._masking import drop_entries, hide_observed
 from ._network import VAENetwork
+from ._optim import LazyAdam
 from .exceptions import TrainingDivergedError
 
 _DIVERGED_MESSAGE = (
@@ -219,10 +220,10 @@ def make_optimizer(
     network: VAENetwork, settings: TrainingSettings
 ) -> torch.optim.Optimizer:
     # The fused implementation updates all parameters in one kernel: a quarter
-    # of the step time of the per-tensor loop on small networks.
-    return torch.optim.Adam(
-        network.parameters(), lr=settings.learning_rate_init, fused=True
-    )
+    # of the step time of the per-tensor loop on small networks.  The
+    # encoder's vocabulary-sized weight gets row-sparse gradients from sparse
+    # batches, and only those rows are updated (see skvae._optim).
+    return LazyAdam(network.parameters(), lr=settings.learning_rate_init, fused=True)
 
 
 def optimizer_state(

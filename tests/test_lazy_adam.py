@@ -1,0 +1,134 @@
+"""LazyAdam and the row-sparse gradients it reads, against plain torch."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+
+from skvae._batching import SparseRows, matmul
+from skvae._optim import LazyAdam
+
+
+def sparse_rows(rows, values, shape):
+    return torch.sparse_coo_tensor(
+        torch.as_tensor(rows)[None], values, shape, check_invariants=True
+    )
+
+
+def test_with_every_row_it_is_adam():
+    torch.manual_seed(0)
+    start = torch.randn(6, 3, dtype=torch.float64)
+    lazy = torch.nn.Parameter(start.clone())
+    plain = torch.nn.Parameter(start.clone())
+    lazy_opt = LazyAdam([lazy], lr=0.1, betas=(0.8, 0.9))
+    plain_opt = torch.optim.Adam([plain], lr=0.1, betas=(0.8, 0.9))
+    for _ in range(4):
+        grad = torch.randn(6, 3, dtype=torch.float64)
+        # Unordered and repeated rows: the optimizer sums them.
+        rows = [5, 0, 1, 2, 3, 4, 0]
+        values = torch.cat([grad[rows[:-1]], torch.zeros(1, 3, dtype=grad.dtype)])
+        lazy.grad = sparse_rows(rows, values, (6, 3))
+        plain.grad = grad
+        lazy_opt.step()
+        plain_opt.step()
+    torch.testing.assert_close(lazy.detach(), plain.detach())
+    for key in ("exp_avg", "exp_avg_sq", "step"):
+        torch.testing.assert_close(
+            lazy_opt.state[lazy][key], plain_opt.state[plain][key]
+        )
+
+
+def test_rows_without_gradient_keep_weights_and_moments():
+    torch.manual_seed(1)
+    weight = torch.nn.Parameter(torch.randn(5, 2))
+    optimizer = LazyAdam([weight], lr=0.1)
+    weight.grad = torch.randn(5, 2).to_sparse()
+    optimizer.step()
+    before = weight.detach().clone()
+    moments = {k: v.clone() for k, v in optimizer.state[weight].items()}
+    weight.grad = sparse_rows([1, 3], torch.randn(2, 2), (5, 2))
+    optimizer.step()
+    untouched = [0, 2, 4]
+    assert torch.equal(weight.detach()[untouched], before[untouched])
+    assert not torch.equal(weight.detach()[[1, 3]], before[[1, 3]])
+    for key in ("exp_avg", "exp_avg_sq"):
+        assert torch.equal(
+            optimizer.state[weight][key][untouched], moments[key][untouched]
+        )
+
+
+def test_dense_gradients_go_to_adam():
+    torch.manual_seed(2)
+    lazy, plain = (torch.nn.Parameter(torch.ones(4)) for _ in range(2))
+    lazy_opt, plain_opt = LazyAdam([lazy], lr=0.5), torch.optim.Adam([plain], lr=0.5)
+    grad = torch.randn(4)
+    lazy.grad, plain.grad = grad.clone(), grad.clone()
+    lazy_opt.step()
+    plain_opt.step()
+    assert torch.equal(lazy.detach(), plain.detach())
+
+
+def test_sparse_gradients_refuse_options_they_do_not_support():
+    weight = torch.nn.Parameter(torch.ones(3, 2))
+    optimizer = LazyAdam([weight], lr=0.1, weight_decay=0.01)
+    weight.grad = sparse_rows([0], torch.ones(1, 2), (3, 2))
+    with pytest.raises(ValueError, match="weight_decay"):
+        optimizer.step()
+
+
+@pytest.mark.parametrize("sparse", [True, False])
+def test_row_sparse_first_layer_gradient_matches_the_dense_one(sparse):
+    rng = np.random.RandomState(3)
+    X = sp.random(6, 9, density=0.25, format="csr", random_state=rng)
+    X.data = rng.randint(1, 4, size=X.nnz).astype(np.float64)
+    x = (
+        SparseRows.from_csr(X, dtype=torch.float64, device="cpu", with_transpose=True)
+        if sparse
+        else torch.tensor(X.toarray())
+    )
+    weight = torch.randn(9, 4, dtype=torch.float64, requires_grad=True)
+    upstream = torch.randn(6, 4, dtype=torch.float64)
+    (grad,) = torch.autograd.grad(
+        (matmul(x, weight, sparse_grad=True) * upstream).sum(), weight
+    )
+    (expected,) = torch.autograd.grad((matmul(x, weight) * upstream).sum(), weight)
+    assert grad.is_sparse
+    stored = np.flatnonzero(np.asarray(X.sum(axis=0)).ravel())
+    np.testing.assert_array_equal(grad.coalesce().indices()[0].numpy(), stored)
+    torch.testing.assert_close(grad.to_dense(), expected)
+
+
+def test_skipped_rows_catch_up_with_adam():
+    # Plain Adam with zero gradient for the rows a step does not touch, and
+    # LazyAdam with only the touched rows, end at the same weights (after
+    # enough steps for the bias corrections to change slowly).
+    torch.manual_seed(4)
+    start = torch.randn(8, 3, dtype=torch.float64)
+    lazy = torch.nn.Parameter(start.clone())
+    plain = torch.nn.Parameter(start.clone())
+    lazy_opt = LazyAdam([lazy], lr=1e-3)
+    plain_opt = torch.optim.Adam([plain], lr=1e-3)
+    for step in range(1200):
+        grad = torch.randn(8, 3, dtype=torch.float64)
+        touched = (
+            torch.arange(8) if step < 1000 else torch.nonzero(torch.rand(8) < 0.3)[:, 0]
+        )
+        if len(touched) == 0:
+            continue
+        dense = torch.zeros_like(grad)
+        dense[touched] = grad[touched]
+        plain.grad = dense
+        lazy.grad = sparse_rows(touched, grad[touched], (8, 3))
+        plain_opt.step()
+        lazy_opt.step()
+    # Bring every row up to date with one last step touching all of them.
+    grad = torch.randn(8, 3, dtype=torch.float64)
+    plain.grad, lazy.grad = grad, sparse_rows(torch.arange(8), grad, (8, 3))
+    plain_opt.step()
+    lazy_opt.step()
+    moved = (plain.detach() - start).abs().mean()
+    error = (lazy.detach() - plain.detach()).abs().max()
+    assert error < 1e-3 * moved
+    torch.testing.assert_close(
+        lazy_opt.state[lazy]["exp_avg_sq"], plain_opt.state[plain]["exp_avg_sq"]
+    )
