@@ -74,3 +74,44 @@ def test_stored_in_marks_the_rows_that_store_each_column():
     columns = torch.tensor([2, 0, 2, 3, 1])
     expected = X.toarray()[:, columns.numpy()] != 0
     np.testing.assert_array_equal(stored_in(x, columns).numpy(), expected)
+
+
+def sampled_calls(monkeypatch, X, **params):
+    """How many training steps used the sampled objective in a 1-epoch fit."""
+    from skvae import VAEEmbedder
+
+    calls = []
+    original = Multinomial.sampled_log_prob
+
+    def spy(self, *args, **kwargs):
+        calls.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Multinomial, "sampled_log_prob", spy)
+    params = {"n_components": 2, "max_iter": 1, "random_state": 0, **params}
+    VAEEmbedder(likelihood="multinomial", device="cpu", **params).fit(X)
+    return len(calls)
+
+
+def counts(n_features, density, n_rows=64, seed=0):
+    rng = np.random.RandomState(seed)
+    X = sp.random(n_rows, n_features, density=density, format="csr", random_state=rng)
+    X.data = rng.randint(1, 4, size=X.nnz).astype(np.float64)
+    return X
+
+
+def test_auto_samples_wide_vocabularies_of_short_rows(monkeypatch):
+    # 12 of 12,000 terms a row: sampled; the same rows exact when asked.
+    X = counts(12_000, 0.001)
+    assert sampled_calls(monkeypatch, X) > 0
+    assert sampled_calls(monkeypatch, X, softmax_samples=None) == 0
+
+
+def test_auto_keeps_the_exact_softmax_for_small_or_dense_inputs(monkeypatch):
+    assert sampled_calls(monkeypatch, counts(5_000, 0.002)) == 0
+    # Rows storing 1% of the features (word contexts) train faster exact.
+    assert sampled_calls(monkeypatch, counts(12_000, 0.01)) == 0
+
+
+def test_an_explicit_sample_size_samples_any_vocabulary(monkeypatch):
+    assert sampled_calls(monkeypatch, counts(50, 0.2), softmax_samples=20) > 0
