@@ -5,6 +5,7 @@ import pytest
 import scipy.sparse as sp
 import torch
 
+import skvae._batching
 from skvae._batching import SparseRows, matmul
 from skvae._optim import LazyAdam
 
@@ -76,22 +77,40 @@ def test_sparse_gradients_refuse_options_they_do_not_support():
         optimizer.step()
 
 
-@pytest.mark.parametrize("sparse", [True, False])
-def test_row_sparse_first_layer_gradient_matches_the_dense_one(sparse):
-    rng = np.random.RandomState(3)
-    X = sp.random(6, 9, density=0.25, format="csr", random_state=rng)
-    X.data = rng.randint(1, 4, size=X.nnz).astype(np.float64)
+def first_layer_gradient(sparse, X, weight, upstream):
     x = (
         SparseRows.from_csr(X, dtype=torch.float64, device="cpu", with_transpose=True)
         if sparse
         else torch.tensor(X.toarray())
     )
-    weight = torch.randn(9, 4, dtype=torch.float64, requires_grad=True)
-    upstream = torch.randn(6, 4, dtype=torch.float64)
     (grad,) = torch.autograd.grad(
         (matmul(x, weight, sparse_grad=True) * upstream).sum(), weight
     )
     (expected,) = torch.autograd.grad((matmul(x, weight) * upstream).sum(), weight)
+    return grad, expected
+
+
+@pytest.mark.parametrize("sparse", [True, False])
+def test_a_gradient_of_many_rows_stays_dense(sparse):
+    # 39 of 60 rows stored: more than _LAZY_SHARE, so Adam's dense update.
+    rng = np.random.RandomState(3)
+    X = sp.random(20, 60, density=0.05, format="csr", random_state=rng)
+    weight = torch.randn(60, 4, dtype=torch.float64, requires_grad=True)
+    upstream = torch.randn(20, 4, dtype=torch.float64)
+    grad, expected = first_layer_gradient(sparse, X, weight, upstream)
+    assert not grad.is_sparse
+    torch.testing.assert_close(grad, expected)
+
+
+@pytest.mark.parametrize("sparse", [True, False])
+def test_row_sparse_first_layer_gradient_matches_the_dense_one(sparse, monkeypatch):
+    monkeypatch.setattr(skvae._batching, "_LAZY_SHARE", 1.0)
+    rng = np.random.RandomState(3)
+    X = sp.random(6, 9, density=0.25, format="csr", random_state=rng)
+    X.data = rng.randint(1, 4, size=X.nnz).astype(np.float64)
+    weight = torch.randn(9, 4, dtype=torch.float64, requires_grad=True)
+    upstream = torch.randn(6, 4, dtype=torch.float64)
+    grad, expected = first_layer_gradient(sparse, X, weight, upstream)
     assert grad.is_sparse
     stored = np.flatnonzero(np.asarray(X.sum(axis=0)).ravel())
     np.testing.assert_array_equal(grad.coalesce().indices()[0].numpy(), stored)
