@@ -167,20 +167,19 @@ def row_logsumexp(x: SparseRows, per_entry: torch.Tensor) -> torch.Tensor:
 def stored_in(x: SparseRows, columns: torch.Tensor) -> torch.Tensor:
     """Boolean (n_rows, len(columns)): whether row i stores column ``columns[k]``.
 
-    ``columns`` may repeat; the cost is x's stored entries times log(len).
+    ``columns`` may repeat; the cost is x's stored entries plus the features.
     """
-    order = torch.argsort(columns)
-    ordered = columns[order]
-    low = torch.searchsorted(ordered, x.columns, right=False)
-    high = torch.searchsorted(ordered, x.columns, right=True)
-    hits = high - low
-    entry = torch.repeat_interleave(torch.arange(len(hits), device=hits.device), hits)
-    # The k-th hit of an entry sits at low + k in the sorted columns.
-    first_hit = torch.cumsum(hits, 0) - hits
-    rank = torch.arange(len(entry), device=hits.device) - first_hit[entry]
-    mask = torch.zeros(x.shape[0], len(columns), dtype=torch.bool, device=hits.device)
-    mask[x.row_index[entry], order[low[entry] + rank]] = True
-    return mask
+    distinct, position = torch.unique(columns, return_inverse=True)
+    # Each feature's place among the distinct columns, -1 where absent: one
+    # lookup per stored entry (0.75 ms for 500 rows at 21k terms and 1,000
+    # draws, against 2.1 ms for two binary searches).
+    place = torch.full((x.shape[1],), -1, dtype=torch.long, device=columns.device)
+    place[distinct] = torch.arange(len(distinct), device=columns.device)
+    hit = place[x.columns]
+    found = hit >= 0
+    mask = torch.zeros(x.shape[0], len(distinct), dtype=torch.bool, device=hit.device)
+    mask[x.row_index[found], hit[found]] = True
+    return mask[:, position]
 
 
 def map_stored(x: Rows, function) -> Rows:
@@ -217,11 +216,11 @@ class _SparseMatmul(torch.autograd.Function):
         # transpose (autograd's own backward of embedding_bag is far slower).
         rows, column_starts, order = x.transpose
         values = x.values[order]
-        if not ctx.sparse_grad:
+        stored = torch.unique(x.columns) if ctx.sparse_grad else None
+        if stored is None or not _lazy(len(stored), x.shape[1]):
             return _sum_of_rows(grad_output, rows, column_starts, values), None, None
         # Only the stored features' rows: a column's bag ends where the next
         # stored column's begins, so the empty ones can be left out.
-        stored = torch.unique(x.columns)
         grad_rows = _sum_of_rows(grad_output, rows, column_starts[stored], values)
         shape = (x.shape[1], grad_output.shape[1])
         return _row_sparse(stored, grad_rows, shape), None, None
@@ -247,7 +246,8 @@ def matmul(x: Rows, weight: torch.Tensor, *, sparse_grad: bool = False) -> torch
 
     With ``sparse_grad``, weight's gradient is a sparse tensor holding only
     the rows of the features x stores (its non-zero columns, if x is dense;
-    the others are zero), unless x stores them all: an optimizer that reads
+    the others are zero), unless x stores more than ``_LAZY_SHARE`` of them
+    (then a dense one, as without ``sparse_grad``): an optimizer that reads
     it (:class:`skvae._optim.LazyAdam`) then updates only those rows, and
     dense and sparse batches of the same rows train alike.
     """
@@ -258,14 +258,16 @@ def matmul(x: Rows, weight: torch.Tensor, *, sparse_grad: bool = False) -> torch
     return x @ weight
 
 
+def _lazy(n_rows: int, n_features: int) -> bool:
+    """Whether a gradient in ``n_rows`` of ``n_features`` rows is kept sparse:
+    above ``_LAZY_SHARE`` the optimizer's row gathers cost more than a dense
+    update."""
+    return n_rows <= _LAZY_SHARE * n_features and n_rows < n_features
+
+
 def _row_sparse(rows: torch.Tensor, values: torch.Tensor, shape) -> torch.Tensor:
     """The (n_features, width) gradient holding ``values`` at ``rows`` (sorted,
-    unique), or its dense form when the rows are more than ``_LAZY_SHARE`` of
-    all: the optimizer's row gathers then cost more than a dense update."""
-    if len(rows) == shape[0]:
-        return values
-    if len(rows) > _LAZY_SHARE * shape[0]:
-        return values.new_zeros(shape).index_copy_(0, rows, values)
+    unique)."""
     return torch.sparse_coo_tensor(
         rows[None], values, shape, is_coalesced=True, check_invariants=False
     )
@@ -284,6 +286,8 @@ class _DenseMatmul(torch.autograd.Function):
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
         stored = torch.nonzero(x.ne(0).any(dim=0)).squeeze(1)
+        if not _lazy(len(stored), x.shape[1]):
+            return x.T @ grad_output, None
         grad_rows = x[:, stored].T @ grad_output
         return _row_sparse(stored, grad_rows, (x.shape[1], grad_output.shape[1])), None
 
