@@ -117,8 +117,10 @@ class Encoder(nn.Module):
         weight = self.input_weight if embedding is None else embedding
         # A batch stores a small share of a large vocabulary: the encoder's
         # own weight gets a row-sparse gradient (the tied one, which the
-        # decoder also uses, a dense one).
-        h = matmul(x, weight, sparse_grad=embedding is None) + self.input_bias
+        # decoder also uses, a dense one).  Measured on CPU only, where a
+        # dense Adam update of the vocabulary is slow.
+        lazy = embedding is None and weight.device.type == "cpu"
+        h = matmul(x, weight, sparse_grad=lazy) + self.input_bias
         if shift is not None:
             h = h + shift @ weight
         if missing is not None and self.indicator is not None:

@@ -151,3 +151,32 @@ def test_skipped_rows_catch_up_with_adam():
     torch.testing.assert_close(
         lazy_opt.state[lazy]["exp_avg_sq"], plain_opt.state[plain]["exp_avg_sq"]
     )
+
+
+def lazy_steps(monkeypatch, X):
+    """How many optimizer steps of a 1-epoch fit took the row-wise update."""
+    from skvae import VAEEmbedder
+
+    calls = []
+    original = LazyAdam._sparse_step
+
+    def spy(self, parameter, group):
+        calls.append(parameter.shape)
+        return original(self, parameter, group)
+
+    monkeypatch.setattr(LazyAdam, "_sparse_step", spy)
+    VAEEmbedder(n_components=2, max_iter=1, random_state=0, device="cpu").fit(X)
+    return calls
+
+
+def test_fits_update_a_large_vocabulary_lazily(monkeypatch):
+    rng = np.random.RandomState(0)
+    X = sp.random(64, 12_000, density=0.001, format="csr", random_state=rng)
+    X.data = rng.randint(1, 4, size=X.nnz).astype(np.float64)
+    calls = lazy_steps(monkeypatch, X)
+    # Only the encoder's first layer, (n_features, hidden width).
+    assert calls and all(shape[0] == 12_000 for shape in calls)
+    # A small vocabulary's batches show most rows: plain Adam.
+    X_small = sp.random(64, 50, density=0.3, format="csr", random_state=rng)
+    X_small.data = rng.randint(1, 4, size=X_small.nnz).astype(np.float64)
+    assert lazy_steps(monkeypatch, X_small) == []
