@@ -216,7 +216,8 @@ class _SparseMatmul(torch.autograd.Function):
         # transpose (autograd's own backward of embedding_bag is far slower).
         rows, column_starts, order = x.transpose
         values = x.values[order]
-        stored = torch.unique(x.columns) if ctx.sparse_grad else None
+        # The features the batch stores are the transpose's non-empty columns.
+        stored = _nonempty(column_starts, len(rows)) if ctx.sparse_grad else None
         if stored is None or not _lazy(len(stored), x.shape[1]):
             return _sum_of_rows(grad_output, rows, column_starts, values), None, None
         # Only the stored features' rows: a column's bag ends where the next
@@ -256,6 +257,12 @@ def matmul(x: Rows, weight: torch.Tensor, *, sparse_grad: bool = False) -> torch
     if sparse_grad and weight.requires_grad:
         return _DenseMatmul.apply(weight, x)
     return x @ weight
+
+
+def _nonempty(starts: torch.Tensor, total: int) -> torch.Tensor:
+    """The indices of the non-empty bags that begin at ``starts``."""
+    ends = torch.cat([starts[1:], starts.new_tensor([total])])
+    return torch.nonzero(ends > starts).squeeze(1)
 
 
 def _lazy(n_rows: int, n_features: int) -> bool:

@@ -220,9 +220,10 @@ def make_optimizer(
     network: VAENetwork, settings: TrainingSettings
 ) -> torch.optim.Optimizer:
     # The fused implementation updates all parameters in one kernel: a quarter
-    # of the step time of the per-tensor loop on small networks.  The
-    # encoder's vocabulary-sized weight gets row-sparse gradients from sparse
-    # batches, and only those rows are updated (see skvae._optim).
+    # of the step time of the per-tensor loop on small networks.  On CPU the
+    # encoder's vocabulary-sized weight gets a row-sparse gradient when a
+    # batch shows it under 15% of the terms, and only those rows are updated
+    # (skvae._optim, skvae._batching.matmul).
     return LazyAdam(network.parameters(), lr=settings.learning_rate_init, fused=True)
 
 
