@@ -32,6 +32,19 @@ def small_vae(**params):
     return VAEEmbedder(**{**defaults, **params})
 
 
+def record_calls(monkeypatch, owner, name: str) -> list:
+    """Patch method ``name`` of ``owner`` to record each call's arguments."""
+    calls = []
+    original = getattr(owner, name)
+
+    def spy(self, *args, **kwargs):
+        calls.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(owner, name, spy)
+    return calls
+
+
 def make_corpus(n_docs: int = 90, doc_length: int = 30, seed: int = 0):
     """Documents drawn from three disjoint-vocabulary topics, and their topic."""
     rng = np.random.RandomState(seed)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
+from conftest import record_calls
 
 import skvae._batching
 from skvae._batching import SparseRows, matmul
@@ -157,16 +158,9 @@ def lazy_steps(monkeypatch, X):
     """How many optimizer steps of a 1-epoch fit took the row-wise update."""
     from skvae import VAEEmbedder
 
-    calls = []
-    original = LazyAdam._sparse_step
-
-    def spy(self, parameter, group):
-        calls.append(parameter.shape)
-        return original(self, parameter, group)
-
-    monkeypatch.setattr(LazyAdam, "_sparse_step", spy)
+    calls = record_calls(monkeypatch, LazyAdam, "_sparse_step")
     VAEEmbedder(n_components=2, max_iter=1, random_state=0, device="cpu").fit(X)
-    return calls
+    return [parameter.shape for parameter, _ in calls]
 
 
 def test_fits_update_a_large_vocabulary_lazily(monkeypatch):

@@ -3,6 +3,7 @@
 import numpy as np
 import scipy.sparse as sp
 import torch
+from conftest import record_calls
 
 from skvae._batching import SparseRows, stored_in
 from skvae._likelihoods import Multinomial, input_statistics
@@ -80,14 +81,7 @@ def sampled_calls(monkeypatch, X, **params):
     """How many training steps used the sampled objective in a 1-epoch fit."""
     from skvae import VAEEmbedder
 
-    calls = []
-    original = Multinomial.sampled_log_prob
-
-    def spy(self, *args, **kwargs):
-        calls.append(1)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Multinomial, "sampled_log_prob", spy)
+    calls = record_calls(monkeypatch, Multinomial, "sampled_log_prob")
     params = {"n_components": 2, "max_iter": 1, "random_state": 0, **params}
     VAEEmbedder(likelihood="multinomial", device="cpu", **params).fit(X)
     return len(calls)
