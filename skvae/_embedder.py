@@ -269,7 +269,13 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
     tol : float, default=1e-3
         Relative tolerance: an epoch improves when the monitored loss (or
-        validation ELBO) beats the best so far by ``tol * |best|``.
+        validation ELBO) beats the best so far by ``tol * |best|``.  With word
+        dropout (``input_dropout``) its phase also ends when the last
+        ``n_iter_no_change`` epochs improved the loss by less than ``tol`` per
+        epoch on average, or when the posterior means of 1,000 evenly spaced
+        training rows moved by less than ``25 * tol`` in linear-CKA distance
+        over 5 epochs (data with at least 1,000 rows; see the user guide).
+        ``tol=0`` turns the latter off.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation, the minibatch order, the validation split and
