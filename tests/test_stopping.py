@@ -11,9 +11,7 @@ from conftest import small_vae
 import skvae._training as training
 from skvae._training import embeddings_settled, linear_cka
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore::sklearn.exceptions.ConvergenceWarning"
-)
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 # n_iter_no_change large: the loss rules never end the dropout phase within
 # max_iter, so only the settled-embedding rule can (a tiny tol keeps it on).
