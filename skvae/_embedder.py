@@ -273,8 +273,9 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         dropout (``input_dropout``) its phase also ends when the last
         ``n_iter_no_change`` epochs improved the loss by less than ``tol`` per
         epoch on average, or when the posterior means of 1,000 evenly spaced
-        training rows moved by less than ``25 * tol`` in linear-CKA distance
-        over 5 epochs (data with at least 1,000 rows; see the user guide).
+        training rows moved by less than ``7.5 * tol * n_components ** 0.25``
+        in linear-CKA distance over 5 epochs (0.02 at 50 components; data
+        with at least 1,000 rows; see the user guide).
         ``tol=0`` turns the latter off.
 
     random_state : int, RandomState instance or None, default=None

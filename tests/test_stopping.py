@@ -63,8 +63,8 @@ def test_settled_compares_the_newest_with_the_oldest_epoch():
     assert embeddings_settled(history, tol=1e-3)
     assert not embeddings_settled(history, tol=0.0)
     assert not embeddings_settled(deque([b, b], maxlen=3), tol=1e-3)
-    # The distance allowed is 25 tol: a and b are far apart, so only a huge
-    # tol calls them settled.
+    # The distance allowed is 7.5 tol n_components ** 0.25: a and b are far
+    # apart, so only a huge tol calls them settled.
     assert embeddings_settled(deque([a, b], maxlen=2), tol=1.0)
     assert not embeddings_settled(deque([a, b], maxlen=2), tol=1e-3)
 
