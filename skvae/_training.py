@@ -11,6 +11,7 @@ validation set, still ends with a usable model.
 from __future__ import annotations
 
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -232,11 +233,9 @@ def probe_rows(X):
 
 
 def probe_embedding(network: VAENetwork, probe) -> np.ndarray:
-    """Posterior means of the probe rows, in eval mode (no encoder dropout)."""
-    network.eval()
-    embedding = posterior_mean(network, probe)
-    network.train()
-    return embedding
+    """Posterior means of the probe rows, in eval mode."""
+    with eval_mode(network):
+        return posterior_mean(network, probe)
 
 
 def linear_cka(a: np.ndarray, b: np.ndarray) -> float:
@@ -267,12 +266,21 @@ def drops_words(settings: TrainingSettings) -> bool:
     return settings.input_dropout > 0 and not settings.hide_as_missing
 
 
+@contextmanager
+def eval_mode(network: VAENetwork):
+    """Run a measurement in eval mode (no encoder dropout, batch norm's
+    running statistics), then go back to training mode."""
+    network.eval()
+    try:
+        yield
+    finally:
+        network.train()
+
+
 def validation_score(network: VAENetwork, X_val) -> float:
     """Mean validation ELBO, computed in eval mode with four cheap draws."""
-    network.eval()
-    score = float(elbo(network, X_val, noise=validation_noise).mean())
-    network.train()
-    return score
+    with eval_mode(network):
+        return float(elbo(network, X_val, noise=validation_noise).mean())
 
 
 def snapshot(network: VAENetwork) -> dict[str, torch.Tensor]:
