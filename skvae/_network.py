@@ -25,6 +25,7 @@ from torch.nn import functional as F
 from ._batching import Rows, SparseRows, matmul
 from ._latents import LATENT_CLASSES, Latent
 from ._likelihoods import LIKELIHOOD_CLASSES, Likelihood
+from ._scratch import LowPrecisionLinear, ScratchBuffers
 
 ACTIVATIONS = {"relu": nn.ReLU, "softplus": nn.Softplus, "tanh": nn.Tanh, "elu": nn.ELU}
 
@@ -152,6 +153,7 @@ class Decoder(nn.Module):
         else:
             self.linear = nn.Linear(n_in, spec.n_features, bias=False)
         self.bias = nn.Parameter(torch.zeros(spec.n_features)) if bias else None
+        self.scratch = ScratchBuffers()
 
     def weight(self, embedding: torch.Tensor | None) -> torch.Tensor:
         """The output layer's (n_features, width) matrix.
@@ -187,14 +189,9 @@ class Decoder(nn.Module):
         if matmul_dtype is None or matmul_dtype == r.dtype:
             # The bias joins the matrix product (addmm): one pass less over eta.
             return F.linear(r, weight, bias)
-        # Products in the lower precision, accumulated in float32 by the
-        # kernels; the bias (log-frequencies, about -10) is added in the
-        # network's precision, where bfloat16 would round it by 0.06.
-        eta = F.linear(r.to(matmul_dtype), weight.to(matmul_dtype))
-        if bias is None:
-            return eta.to(r.dtype)
-        # One pass: adding the float32 bias promotes the sum to float32.
-        return torch.add(bias, eta)
+        # Only training asks for a lower precision, and its caller consumes
+        # eta within the step: the product can live in reusable buffers.
+        return LowPrecisionLinear.apply(r, weight, bias, matmul_dtype, self.scratch)
 
 
 class VAENetwork(nn.Module):
@@ -271,9 +268,8 @@ class VAENetwork(nn.Module):
         weights = []
         for draw in eps:
             z = mu + std * draw
-            log_lik = self.likelihood.log_prob(
-                x_filled, self.decode(self.latent.code(z)), observed
-            )
+            eta = self.decode(self.latent.code(z))
+            log_lik = self.likelihood.log_prob(x_filled, eta, observed, overwrite=True)
             log_prior = _log_normal(z, self.prior_mean, self.prior_var)
             log_posterior = _log_normal(z, mu, log_var.exp())
             weights.append(log_lik + log_prior - log_posterior)
@@ -317,7 +313,9 @@ class VAENetwork(nn.Module):
                 )
             else:
                 eta = self.decode(code, matmul_dtype)
-                log_lik = log_lik + self.likelihood.log_prob(x_filled, eta, observed)
+                log_lik = log_lik + self.likelihood.log_prob(
+                    x_filled, eta, observed, overwrite=True
+                )
         return log_lik / len(draws), self.kl(mu, log_var)
 
 

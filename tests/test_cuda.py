@@ -70,7 +70,7 @@ def test_sparse_first_layer_on_cuda_matches_dense():
 
     eta = torch.randn(16, 40, dtype=torch.float64, device="cuda", requires_grad=True)
     expected = (dense * torch.log_softmax(eta, dim=1)).sum(dim=1)
-    torch.testing.assert_close(_MultinomialLogLikelihood.apply(eta, x), expected)
+    torch.testing.assert_close(_MultinomialLogLikelihood.apply(eta, x, False), expected)
 
 
 def test_sparse_input_on_cuda(counts):

@@ -8,6 +8,7 @@ from torch.nn import functional as F
 
 from skvae._batching import SparseRows, matmul
 from skvae._likelihoods import _MultinomialLogLikelihood
+from skvae._scratch import LowPrecisionLinear, ScratchBuffers
 
 
 def random_counts(n_rows=7, n_features=11, density=0.3, seed=0):
@@ -25,13 +26,19 @@ def as_rows(X, sparse):
     return torch.tensor(X.toarray())
 
 
+@pytest.mark.parametrize("overwrite", [False, True])
 @pytest.mark.parametrize("sparse", [True, False])
-def test_multinomial_log_likelihood_matches_log_softmax(sparse):
+def test_multinomial_log_likelihood_matches_log_softmax(sparse, overwrite):
     X = random_counts()
     eta = torch.randn(*X.shape, dtype=torch.float64, requires_grad=True)
     expected = (torch.tensor(X.toarray()) * F.log_softmax(eta, dim=1)).sum(dim=1)
-    result = _MultinomialLogLikelihood.apply(eta, as_rows(X, sparse))
+    logits = eta * 1.0  # a copy the function may overwrite
+    before = logits.detach().clone()
+    result = _MultinomialLogLikelihood.apply(logits, as_rows(X, sparse), overwrite)
     torch.testing.assert_close(result, expected)
+    # Without overwrite the logits are left alone; with it they hold softmax.
+    overwritten = F.softmax(before, dim=1) if overwrite else before
+    torch.testing.assert_close(logits.detach(), overwritten)
 
     weights = torch.randn(X.shape[0], dtype=torch.float64)
     (grad,) = torch.autograd.grad((result * weights).sum(), eta)
@@ -45,7 +52,7 @@ def test_multinomial_log_likelihood_gradcheck(sparse):
     x = as_rows(X, sparse)
     eta = torch.randn(*X.shape, dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(
-        lambda eta: _MultinomialLogLikelihood.apply(eta, x), (eta,)
+        lambda eta: _MultinomialLogLikelihood.apply(eta, x, False), (eta,)
     )
 
 
@@ -53,7 +60,7 @@ def test_multinomial_log_likelihood_is_stable_for_extreme_logits():
     X = random_counts(seed=2)
     eta = torch.randn(*X.shape, dtype=torch.float32) * 1e4
     x = SparseRows.from_csr(X, dtype=torch.float32, device="cpu", with_transpose=True)
-    result = _MultinomialLogLikelihood.apply(eta, x)
+    result = _MultinomialLogLikelihood.apply(eta, x, False)
     expected = (torch.tensor(X.toarray()).float() * F.log_softmax(eta, dim=1)).sum(1)
     assert torch.isfinite(result).all()
     torch.testing.assert_close(result, expected)
@@ -118,3 +125,37 @@ def test_dropped_entries_leave_the_first_layer_unchanged():
         results.append((out, grad))
     assert torch.equal(results[0][0], results[1][0])
     assert torch.equal(results[0][1], results[1][1])
+
+
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_low_precision_linear_matches_autograd(with_bias):
+    generator = torch.Generator().manual_seed(0)
+    r = torch.randn(6, 4, generator=generator, requires_grad=True)
+    weight = torch.randn(9, 4, generator=generator, requires_grad=True)
+    bias = (torch.randn(9, generator=generator) - 10).requires_grad_(with_bias)
+    bias = bias if with_bias else None
+    reference = F.linear(r.to(torch.bfloat16), weight.to(torch.bfloat16))
+    reference = reference.float() if bias is None else torch.add(bias, reference)
+    scratch = ScratchBuffers()
+    eta = LowPrecisionLinear.apply(r, weight, bias, torch.bfloat16, scratch)
+    torch.testing.assert_close(eta, reference, rtol=0, atol=0)
+    upstream = torch.randn(6, 9, generator=generator)
+    inputs = (r, weight) + ((bias,) if with_bias else ())
+    expected = torch.autograd.grad((reference * upstream).sum(), inputs)
+    got = torch.autograd.grad((eta * upstream).sum(), inputs)
+    for g, e in zip(got, expected, strict=True):
+        torch.testing.assert_close(g, e)
+
+
+def test_scratch_buffers_are_reused_and_never_copied():
+    import copy
+    import pickle
+
+    scratch = ScratchBuffers()
+    first = scratch.get("eta", (3, 5), torch.float32, "cpu")
+    assert scratch.get("eta", (3, 5), torch.float32, "cpu") is first
+    second = scratch.get("eta", (4, 5), torch.float32, "cpu")
+    assert second is not first
+    assert len(pickle.dumps(scratch)) < 1000  # no tensor data in the pickle
+    for copied in (copy.deepcopy(scratch), pickle.loads(pickle.dumps(scratch))):
+        assert copied.get("eta", (4, 5), torch.float32, "cpu") is not second

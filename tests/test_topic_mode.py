@@ -89,9 +89,9 @@ def test_training_scores_damped_counts_in_topic_mode(monkeypatch, counts, latent
     scored = []
     log_prob = _likelihoods.Multinomial.log_prob
 
-    def recording(self, x, eta, observed):
+    def recording(self, x, eta, observed, **kwargs):
         scored.append(x.to_dense() if hasattr(x, "to_dense") else x)
-        return log_prob(self, x, eta, observed)
+        return log_prob(self, x, eta, observed, **kwargs)
 
     monkeypatch.setattr(_likelihoods.Multinomial, "log_prob", recording)
     topic_model(latent=latent, max_iter=1, batch_size=counts.shape[0]).fit(counts)
