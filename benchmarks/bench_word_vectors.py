@@ -18,12 +18,15 @@ restricted to that vocabulary.
    document-term matrix; word vectors ``components_.T`` with and without
    scaling by the singular values (the better of the two is marked as the
    baseline).
-4. The VAE on word contexts: ``WordContexts(window=5)`` followed by
-   ``VAEEmbedder(n_components, random_state=0)`` with the ``--vae-params``
-   shown; two rows of word vectors: the decoder weights
-   (``skvae.text.term_vectors``) and the posterior means of the terms' context
-   rows (``VAEEmbedder.transform`` of the context matrix).
-5. Optionally (``--doc-vae-params``): ``VAEEmbedder`` on the document-term
+4. ``skvae.text.WordEmbedder`` with its defaults (and ``--word-params``):
+   window-5 contexts (the shared vocabulary), PPMI, a VAE on the term rows;
+   rows for its ``vectors_`` (timed) and, from the same fit, the other
+   choices (posterior means, decoder weights).
+5. Optionally (``--vae-params``): ``WordContexts(window=5)`` followed by
+   ``VAEEmbedder(n_components, random_state=0)`` with those parameters; rows
+   for its decoder and encoder weights (``skvae.text.term_vectors``) and the
+   posterior means of the terms' context rows.
+6. Optionally (``--doc-vae-params``): ``VAEEmbedder`` on the document-term
    counts, the earlier skvae model (term vectors from its decoder).
 
 Each model's word vectors are scored on WordSim353 and SimLex-999 (shipped
@@ -44,19 +47,22 @@ Run from the repository root::
     python benchmarks/bench_word_vectors.py \\
         --output benchmarks/results/word_vectors.md
 
-    # several VAE settings, one pair of rows each; "contexts" holds the
-    # WordContexts parameters of that run
+    # several WordEmbedder settings; "contexts" holds the WordContexts
+    # parameters of that run
     python benchmarks/bench_word_vectors.py \\
-        --vae-params '{"max_iter": 50}' \\
-        --vae-params '{"likelihood": "multinomial",
-                       "contexts": {"window_weighting": "linear"}}'
+        --word-params '{"max_iter": 16}' \\
+        --word-params '{"contexts": {"window_weighting": "linear"}}'
+
+    # a bare VAEEmbedder on the (PPMI-weighted) contexts
+    python benchmarks/bench_word_vectors.py \\
+        --vae-params '{"ppmi": True, "hidden_layer_sizes": (128,)}'
 
     # the baselines only (PPMI-SVD, word2vec, LSA), about a minute
     python benchmarks/bench_word_vectors.py --skip-vae
 
     # quick smoke test on a subset
     python benchmarks/bench_word_vectors.py --n-docs 3000 \\
-        --vae-params '{"max_iter": 2}'
+        --word-params '{"max_iter": 2}'
 
 Fit times are wall-clock seconds of one run, context counting and
 vectorizers included; compare only times measured in the same run.  word2vec
@@ -85,7 +91,7 @@ from sklearn.pipeline import make_pipeline
 
 from skvae import VAEEmbedder
 from skvae.metrics import classification_accuracy
-from skvae.text import PPMITransformer, WordContexts, term_vectors
+from skvae.text import PPMITransformer, WordContexts, WordEmbedder, term_vectors
 
 #: Word-similarity sets: display name -> file name in gensim's test data.
 SIMILARITY_SETS = {"WS353": "wordsim353.tsv", "SimLex": "simlex999.txt"}
@@ -448,6 +454,62 @@ def fit_context_vae(
     return vectors, documents
 
 
+def fit_word_embedder(
+    corpus: Corpus, params: dict[str, Any], label: str
+) -> tuple[list[WordVectors], DocumentScore]:
+    """skvae.text.WordEmbedder: its vectors, and those of its other choices.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        The documents and vocabulary.
+    params : dict
+        WordEmbedder parameters; the key ``"contexts"``, if present, holds
+        WordContexts parameters (window 5, random_state=0 and the shared
+        vocabulary otherwise).
+    label : str
+        Description of the ``--word-params``, for the row labels.
+
+    Returns
+    -------
+    vectors : list of WordVectors
+        ``vectors_`` (the ``vectors`` choice, timed), then the posterior means
+        and the decoder weights of the same fit.
+    documents : DocumentScore
+        Accuracy of ``transform`` of the documents.
+    """
+    params = dict(params)
+    contexts_params = {"random_state": SEED, **params.pop("contexts", {})}
+    contexts = WordContexts(WINDOW, vocabulary=corpus.vocabulary, **contexts_params)
+    words = WordEmbedder(contexts=contexts, **params)
+    start = time.perf_counter()
+    words.fit(corpus.docs)
+    seconds = time.perf_counter() - start
+    name = f"skvae WordEmbedder ({label}) [{words.n_iter_} epochs]"
+    rows = words.ppmi_.transform(words.contexts_.transform(corpus.docs))
+    others = {
+        "posterior": words.vae_.transform(rows),
+        "decoder": term_vectors(words, source="decoder"),
+    }
+    vectors = [
+        WordVectors(
+            f"{name}, vectors_ ({words.vectors})",
+            corpus.vocabulary,
+            words.vectors_,
+            seconds,
+        )
+    ] + [
+        WordVectors(f"{name}, {choice}", corpus.vocabulary, matrix, seconds)
+        for choice, matrix in others.items()
+        if choice != words.vectors
+    ]
+    Z = words.transform(corpus.docs)
+    documents = DocumentScore(
+        name, words.n_components, seconds, document_accuracy(corpus, Z)
+    )
+    return vectors, documents
+
+
 def fit_document_vae(
     corpus: Corpus, params: dict[str, Any], label: str
 ) -> tuple[list[WordVectors], DocumentScore]:
@@ -598,6 +660,18 @@ def mark_svd_baselines(models: Sequence[WordVectors]) -> list[str]:
 # --------------------------------------------------------------- report
 
 
+def time_ratios(models: Sequence[WordVectors]) -> list[str]:
+    """Fit time of each WordEmbedder over word2vec's, one note line each."""
+    word2vec = next(m for m in models if m.name.startswith("word2vec"))
+    return [
+        f"- {m.name.split(', vectors_')[0]}: fit {m.fit_seconds:.1f} s = "
+        f"{m.fit_seconds / word2vec.fit_seconds:.1f}x word2vec's "
+        f"{word2vec.fit_seconds:.1f} s"
+        for m in models
+        if ", vectors_ (" in m.name
+    ]
+
+
 def format_table(models: Sequence[WordVectors], n_common: dict[str, int]) -> str:
     """The word-similarity results as a markdown table.
 
@@ -648,6 +722,11 @@ def parse_params(text: str) -> dict[str, Any]:
     return harness.parse_vae_params(text, extra=("contexts", "ppmi"))
 
 
+def parse_word_params(text: str) -> dict[str, Any]:
+    """``--word-params``: WordEmbedder parameters, plus ``contexts``."""
+    return harness.parse_vae_params(text, extra=("contexts",), estimator=WordEmbedder)
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(
@@ -661,16 +740,26 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="Dimension of every model's vectors (default: 100).",
     )
     parser.add_argument(
-        "--vae-params",
-        type=parse_params,
+        "--word-params",
+        type=parse_word_params,
         action="append",
         default=None,
         metavar="DICT",
-        help="VAEEmbedder parameters of a VAE on word contexts, as a Python dict "
-        "literal; its key 'contexts' holds WordContexts parameters, e.g. "
-        '\'{"max_iter": 50, "contexts": {"subsample": 1e-4}}\'. Repeat for one '
-        "VAE per dict (default: one with the defaults). Its keys override "
-        "--n-components and random_state=0.",
+        help="skvae.text.WordEmbedder parameters, as a Python dict literal; its "
+        "key 'contexts' holds WordContexts parameters, e.g. "
+        '\'{"max_iter": 8, "contexts": {"subsample": 1e-4}}\'. Repeat for one '
+        "WordEmbedder per dict (default: one with the defaults). Its keys "
+        "override --n-components and random_state=0.",
+    )
+    parser.add_argument(
+        "--vae-params",
+        type=parse_params,
+        action="append",
+        default=[],
+        metavar="DICT",
+        help="Also fit WordContexts + VAEEmbedder with these VAEEmbedder "
+        "parameters (keys 'contexts' and 'ppmi': WordContexts parameters, "
+        "PPMITransformer or not); repeatable.",
     )
     parser.add_argument(
         "--doc-vae-params",
@@ -728,7 +817,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"  LSA: {lsa_documents.fit_seconds:.1f} s", flush=True)
 
     runs = (
-        [] if args.skip_vae else [(fit_context_vae, p) for p in args.vae_params or [{}]]
+        []
+        if args.skip_vae
+        else [(fit_word_embedder, p) for p in args.word_params or [{}]]
+        + [(fit_context_vae, p) for p in args.vae_params]
     )
     runs += [(fit_document_vae, p) for p in args.doc_vae_params]
     failures = []
@@ -771,6 +863,18 @@ def main(argv: Sequence[str] | None = None) -> None:
             *[f"- {note}" for note in notes + failures],
             *(
                 [
+                    "- WordEmbedder rows: skvae.text.WordEmbedder(n_components, "
+                    f"contexts=WordContexts({WINDOW}, vocabulary=the shared one, "
+                    "random_state=0), random_state=0) with the --word-params shown; "
+                    "fit s is the whole fit (counting, PPMI, VAE, vectors_); the "
+                    "posterior-mean and decoder rows come from the same fit.",
+                    *time_ratios(models),
+                ]
+                if any(fit is fit_word_embedder for fit, _ in runs)
+                else []
+            ),
+            *(
+                [
                     "- VAE rows: VAEEmbedder(n_components, random_state=0, defaults "
                     "otherwise) with the --vae-params shown, on WordContexts(window="
                     f"{WINDOW}) rows (or on document counts); [fitted likelihood, "
@@ -778,7 +882,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                     "(skvae.text.term_vectors) or the posterior means of the terms' "
                     "context rows."
                 ]
-                if runs
+                if args.vae_params or args.doc_vae_params
                 else []
             ),
             "",

@@ -625,12 +625,14 @@ def run_model(
 # ------------------------------------------------------ command line, report
 
 
-def parse_vae_params(text: str, extra: Sequence[str] = ()) -> dict[str, Any]:
+def parse_vae_params(
+    text: str, extra: Sequence[str] = (), estimator: type = VAEEmbedder
+) -> dict[str, Any]:
     """Parse a ``--vae-params`` value: VAEEmbedder parameters as a dict.
 
     A JSON object (``'{"max_iter": 2}'``) or a Python dict literal
     (``"{'hidden_layer_sizes': (512, 256)}"``); every key must be a
-    VAEEmbedder parameter or one of ``extra`` (a script's own settings).
+    parameter of ``estimator`` or one of ``extra`` (a script's own settings).
     Use it as an argparse ``type``.
 
     Raises
@@ -649,9 +651,11 @@ def parse_vae_params(text: str, extra: Sequence[str] = ()) -> dict[str, Any]:
             ) from None
     if not isinstance(value, dict):
         raise argparse.ArgumentTypeError(f"not a dict: {text!r}")
-    unknown = sorted(set(value) - set(VAEEmbedder().get_params()) - set(extra))
+    unknown = sorted(set(value) - set(estimator().get_params()) - set(extra))
     if unknown:
-        raise argparse.ArgumentTypeError(f"VAEEmbedder has no parameter(s) {unknown}")
+        raise argparse.ArgumentTypeError(
+            f"{estimator.__name__} has no parameter(s) {unknown}"
+        )
     return value
 
 

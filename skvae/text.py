@@ -11,8 +11,10 @@ The word-vector queries (:func:`nearest_terms`, :func:`analogy`) and exports
 vectors: gensim ``KeyedVectors``, or a ``(vectors, terms)`` pair such as the
 posterior means of a context matrix and its terms.
 
-:class:`WordContexts` turns documents into the word-context matrix from which
-a VAEEmbedder learns word vectors.
+:class:`WordEmbedder` learns word vectors from raw documents (word contexts,
+PPMI, a VAE on the terms' rows); every function here takes it too.
+:class:`WordContexts` and :class:`PPMITransformer` are its parts: the
+word-context matrix from which any VAEEmbedder learns word vectors.
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
 from ._contexts import PPMITransformer, WordContexts
-from ._embedder import VAEEmbedder, fitted_state
+from ._embedder import VAEEmbedder
+from ._word_embedder import WordEmbedder, first_layer_weights, unit_rows
 from .metrics import _top_terms
 
 __all__ = [
     "PPMITransformer",
     "WordContexts",
+    "WordEmbedder",
     "analogy",
     "nearest_terms",
     "save_word2vec_format",
@@ -43,6 +47,11 @@ __all__ = [
 
 
 def _embedder_and_names(model, feature_names):
+    if isinstance(model, WordEmbedder):
+        check_is_fitted(model)
+        if feature_names is not None:
+            raise ValueError("A WordEmbedder has its own terms: drop feature_names.")
+        return model.vae_, model.terms_
     if isinstance(model, Pipeline):
         positions = [
             i
@@ -230,9 +239,11 @@ def topic_terms(model, n_terms: int = 10, *, feature_names=None) -> list[list[st
     return [list(names[row]) for row in order]
 
 
-def term_vectors(model, *, source="decoder", feature_names=None) -> np.ndarray:
+def term_vectors(model, *, source="auto", feature_names=None) -> np.ndarray:
     """One vector per vocabulary term, from the model's vocabulary-sized weights.
 
+    - ``source="auto"``: a WordEmbedder's ``vectors_`` (its ``vectors``
+      choice), the decoder's weights of any other model.
     - ``source="decoder"``: row j is ``components_[:, j]``, the effect of every
       latent dimension on term j: terms the model places in the same topics
       get similar vectors.
@@ -244,13 +255,16 @@ def term_vectors(model, *, source="decoder", feature_names=None) -> np.ndarray:
       side by side.
 
     Rows follow :func:`vocabulary`.  Which is best depends on the data: on
-    20 Newsgroups word contexts the decoder's were (docs/model.md).
+    20 Newsgroups word contexts the decoder's beat the encoder's, and a
+    :class:`WordEmbedder`'s sum of posterior means and decoder weights beat
+    both (docs/model.md).
 
     Parameters
     ----------
-    model : VAEEmbedder or Pipeline
-        Fitted model (see the module docstring).
-    source : {"decoder", "encoder", "both"}, default="decoder"
+    model : VAEEmbedder, Pipeline or WordEmbedder
+        Fitted model (see the module docstring); a WordEmbedder's weights
+        are those of its ``vae_``.
+    source : {"auto", "decoder", "encoder", "both"}, default="auto"
         Which weights.
     feature_names : array-like of str, default=None
         Vocabulary to use for a bare VAEEmbedder fitted on an array.
@@ -295,26 +309,30 @@ def term_vectors(model, *, source="decoder", feature_names=None) -> np.ndarray:
     >>> term_vectors(pipe, source="encoder").shape  # the 16-wide first layer
     (8, 16)
     """
-    if source not in ("decoder", "encoder", "both"):
+    if source not in ("auto", "decoder", "encoder", "both"):
         raise ValueError(
-            f"source must be 'decoder', 'encoder' or 'both'; got {source!r}."
+            f"source must be 'auto', 'decoder', 'encoder' or 'both'; got {source!r}."
         )
+    if source == "auto" and isinstance(model, WordEmbedder):
+        check_is_fitted(model)
+        return model.vectors_
     if source == "encoder":
         embedder, _ = _embedder_and_names(model, feature_names)
-        weights = fitted_state(embedder).weights
-        matrix = weights.get("embedding", weights.get("encoder.input_weight"))
-        return np.ascontiguousarray(matrix)
+        return first_layer_weights(embedder)
     embedder, _ = _linear_embedder_and_names(model, feature_names)
     decoder = np.ascontiguousarray(embedder.components_.T)
-    if source == "decoder":
+    if source in ("auto", "decoder"):
         return decoder
     encoder = term_vectors(model, source="encoder", feature_names=feature_names)
-    return np.hstack([_unit_rows(m - m.mean(axis=0)) for m in (decoder, encoder)])
+    return np.hstack([unit_rows(m - m.mean(axis=0)) for m in (decoder, encoder)])
 
 
 def _vectors_and_terms(source, feature_names) -> tuple[np.ndarray, np.ndarray]:
     """Word vectors and their terms from a model, KeyedVectors or a pair."""
-    if isinstance(source, (VAEEmbedder, Pipeline)):
+    if isinstance(source, WordEmbedder) and feature_names is None:
+        check_is_fitted(source)
+        return source.vectors_, source.terms_
+    if isinstance(source, (VAEEmbedder, Pipeline, WordEmbedder)):
         embedder, terms = _linear_embedder_and_names(source, feature_names)
         return np.ascontiguousarray(embedder.components_.T), terms
     if feature_names is not None:
@@ -339,14 +357,6 @@ def _vectors_and_terms(source, feature_names) -> tuple[np.ndarray, np.ndarray]:
             "per row of the vectors."
         )
     return vectors, terms
-
-
-def _unit_rows(vectors: np.ndarray) -> np.ndarray:
-    """The vectors scaled to unit length (zero vectors stay zero)."""
-    vectors = vectors.astype(np.float64)
-    norms = np.linalg.norm(vectors, axis=1)
-    norms[norms == 0] = 1.0
-    return vectors / norms[:, None]
 
 
 def _term_index(terms: np.ndarray, term: str) -> int:
@@ -437,7 +447,7 @@ def nearest_terms(
     """
     vectors, terms = _vectors_and_terms(model, feature_names)
     row = _term_index(terms, term)
-    unit = _unit_rows(vectors)
+    unit = unit_rows(vectors)
     return _most_similar(unit, terms, unit[row], [row], n_terms)
 
 
@@ -506,7 +516,7 @@ def analogy(
     vectors, terms = _vectors_and_terms(model, feature_names)
     plus = [_term_index(terms, term) for term in positive]
     minus = [_term_index(terms, term) for term in negative]
-    unit = _unit_rows(vectors)
+    unit = unit_rows(vectors)
     query = unit[plus].sum(axis=0) - unit[minus].sum(axis=0)
     return _most_similar(unit, terms, query, plus + minus, n_terms)
 
