@@ -25,7 +25,7 @@ from torch.nn import functional as F
 from ._batching import Rows, SparseRows, matmul
 from ._latents import LATENT_CLASSES, Latent
 from ._likelihoods import LIKELIHOOD_CLASSES, Likelihood
-from ._scratch import LowPrecisionLinear, ScratchBuffers
+from ._scratch import ScratchBuffers, ScratchLinear
 
 ACTIVATIONS = {"relu": nn.ReLU, "softplus": nn.Softplus, "tanh": nn.Tanh, "elu": nn.ELU}
 
@@ -184,14 +184,13 @@ class Decoder(nn.Module):
         embedding: torch.Tensor | None,
         matmul_dtype: torch.dtype | None = None,
     ) -> torch.Tensor:
-        """eta; ``matmul_dtype`` (e.g. bfloat16) rounds the product's inputs."""
+        """eta; ``matmul_dtype`` (training only) is the product's precision."""
         r, weight, bias = self.output_layer(code, embedding)
-        if matmul_dtype is None or matmul_dtype == r.dtype:
+        if matmul_dtype is None:
             # The bias joins the matrix product (addmm): one pass less over eta.
             return F.linear(r, weight, bias)
-        # Only training asks for a lower precision, and its caller consumes
-        # eta within the step: the product can live in reusable buffers.
-        return LowPrecisionLinear.apply(r, weight, bias, matmul_dtype, self.scratch)
+        # Training consumes eta within the step: it can live in reused buffers.
+        return ScratchLinear.apply(r, weight, bias, matmul_dtype, self.scratch)
 
 
 class VAENetwork(nn.Module):

@@ -368,6 +368,13 @@ def run_single_epoch(
     return total / n_seen
 
 
+def training_precision(network: VAENetwork, settings: TrainingSettings):
+    """The decoder product's dtype in a training step: the settings' lower
+    precision, or the network's own (a step always names one, so that the
+    decoder writes into its reused buffers)."""
+    return settings.matmul_dtype or next(network.parameters()).dtype
+
+
 def train_step(
     network: VAENetwork,
     optimizer: torch.optim.Optimizer,
@@ -388,7 +395,9 @@ def train_step(
         x,
         encoder_x=encoder_x,
         softmax_samples=None if settings is None else settings.softmax_samples,
-        matmul_dtype=None if settings is None else settings.matmul_dtype,
+        matmul_dtype=None
+        if settings is None
+        else training_precision(network, settings),
     )
     loss = (weight * kl - log_lik).mean()
     if not torch.isfinite(loss):

@@ -110,11 +110,16 @@ def test_transform_embeds_documents_by_their_counts(docs, words):
     ]
 
 
-def test_contexts_must_count_term_rows(docs):
+def test_contexts_must_count_term_rows(docs, words):
     est = WordEmbedder(3, contexts=WordContexts(bags="position"), **SMALL)
     with pytest.raises(ValueError, match="bags='term'"):
         est.fit(docs)
     assert not hasattr(est, "vectors_")
+    # A failed refit does not leave the earlier fit behind either.
+    refit = clone(words).fit(docs).set_params(contexts=WordContexts(bags="position"))
+    with pytest.raises(ValueError, match="bags='term'"):
+        refit.fit(docs)
+    assert not [name for name in vars(refit) if name.endswith("_")]
 
 
 @pytest.mark.parametrize(
