@@ -32,7 +32,9 @@ restricted to that vocabulary.
 Each model's word vectors are scored on WordSim353 and SimLex-999 (shipped
 with gensim's test data) by the Spearman correlation between the cosine
 similarity of the two words and the human rating, on each model's covered
-pairs and on the pairs covered by every model of the run.
+pairs and on the pairs covered by every model of the run, and on Google's
+analogy questions (also in gensim's test data: 3CosAdd accuracy on the
+questions whose words the model knows).
 
 A second table scores document embeddings: the VAEs' ``transform`` of the
 documents' count rows (``CountVectorizer`` with the same vocabulary), LSA's
@@ -91,7 +93,13 @@ from sklearn.pipeline import make_pipeline
 
 from skvae import VAEEmbedder
 from skvae.metrics import classification_accuracy
-from skvae.text import PPMITransformer, WordContexts, WordEmbedder, term_vectors
+from skvae.text import (
+    PPMITransformer,
+    WordContexts,
+    WordEmbedder,
+    term_vectors,
+    to_keyed_vectors,
+)
 
 #: Word-similarity sets: display name -> file name in gensim's test data.
 SIMILARITY_SETS = {"WS353": "wordsim353.tsv", "SimLex": "simlex999.txt"}
@@ -156,6 +164,7 @@ class WordVectors:
     vectors: np.ndarray
     fit_seconds: float
     scores: dict[str, dict[str, Any]] = field(default_factory=dict)
+    analogy: tuple[float, int] | None = None
 
     @property
     def dims(self) -> int:
@@ -622,6 +631,27 @@ def evaluate(
     return n_common
 
 
+def evaluate_analogies(models: Sequence[WordVectors]) -> None:
+    """Google's analogy questions (gensim's ``questions-words.txt``), 3CosAdd.
+
+    Fills ``model.analogy`` with the accuracy and the number of questions
+    whose four words the model knows (gensim's
+    ``KeyedVectors.evaluate_word_analogies``, case-insensitive).
+    """
+    from gensim.test.utils import datapath
+
+    for model in models:
+        terms = sorted(model.vocabulary, key=model.vocabulary.get)
+        keyed = to_keyed_vectors((model.vectors.astype(np.float32), terms))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            accuracy, sections = keyed.evaluate_word_analogies(
+                datapath("questions-words.txt"), case_insensitive=True
+            )
+        total = next(s for s in sections if s["section"] == "Total accuracy")
+        model.analogy = (accuracy, len(total["correct"]) + len(total["incorrect"]))
+
+
 def mean_common_rho(model: WordVectors) -> float:
     """Mean over the similarity sets of the correlation on the common pairs."""
     return float(np.mean([s["rho_common"] for s in model.scores.values()]))
@@ -689,15 +719,17 @@ def format_table(models: Sequence[WordVectors], n_common: dict[str, int]) -> str
     header = (
         f"| model | dims | fit s | WS353 rho common (n={n_common['WS353']}) "
         f"| SimLex rho common (n={n_common['SimLex']}) "
-        "| WS353 rho (coverage) | SimLex rho (coverage) |"
+        "| WS353 rho (coverage) | SimLex rho (coverage) | analogy accuracy (n) |"
     )
-    lines = [header, "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [header, "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for m in models:
         cells = [m.name, str(m.dims), f"{m.fit_seconds:.1f}"]
         cells += [f"{m.scores[name]['rho_common']:.3f}" for name in SIMILARITY_SETS]
         for set_name in SIMILARITY_SETS:
             s = m.scores[set_name]
             cells.append(f"{s['rho']:.3f} ({s['n_used']}/{s['n_total']})")
+        accuracy, n_questions = m.analogy or (float("nan"), 0)
+        cells.append(f"{accuracy:.3f} ({n_questions})")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -839,6 +871,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"  {score.name}: {score.fit_seconds:.1f} s", flush=True)
 
     n_common = evaluate(models, sets)
+    evaluate_analogies(models)
     notes = mark_svd_baselines(models)
     versions = f"gensim {gensim.__version__}"
     n_train = int(corpus.is_train.sum())
@@ -858,6 +891,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"{n_common['WS353']}/{len(sets['WS353'])}, SimLex "
             f"{n_common['SimLex']}/{len(sets['SimLex'])}); coverage = pairs with "
             "both words in the model's vocabulary / all pairs.",
+            "- analogy accuracy: Google's analogy questions (gensim's "
+            "questions-words.txt), 3CosAdd over the model's vocabulary, on the "
+            "questions whose four words it knows (n).",
             f"- PPMI-SVD: WordContexts(window={WINDOW}) counts, PPMI with context "
             "distribution smoothing 0.75, ARPACK SVD, vectors U * S^0.5.",
             *[f"- {note}" for note in notes + failures],
