@@ -92,12 +92,23 @@ class LazyAdam(torch.optim.Adam):
             last = torch.full((parameter.shape[0],), float(state["step"]))
             state["last_step"] = last.to(parameter.device)
         tensors = [parameter, state["exp_avg"], state["exp_avg_sq"]]
-        weight, exp_avg, exp_avg_sq = (t.index_select(0, rows) for t in tensors)
+        # The rows are gathered into buffers kept from step to step instead of
+        # fresh tensors of a few MB each, which the allocator hands back as
+        # new pages (20 Newsgroups at 42k terms: 5.9 instead of 6.8 ms an
+        # optimizer step, the same values).
+        weight, exp_avg, exp_avg_sq, *work = (
+            self._row_buffer(parameter, name, len(rows))
+            for name in ("weight", "exp_avg", "exp_avg_sq", "scale", "move")
+        )
+        for source, target in zip(tensors, (weight, exp_avg, exp_avg_sq), strict=True):
+            torch.index_select(source, 0, rows, out=target)
         beta1, beta2 = group["betas"]
         lr = float(group["lr"])
         now = float(state["step"]) + 1
         skipped = now - 1 - state["last_step"].index_select(0, rows)
-        self._catch_up(weight, exp_avg, exp_avg_sq, skipped, now, beta1, beta2, lr)
+        self._catch_up(
+            weight, exp_avg, exp_avg_sq, work, skipped, now, beta1, beta2, lr
+        )
         # Adam's own update of the rows (one fused kernel), then written back.
         adam(
             [weight],
@@ -121,9 +132,29 @@ class LazyAdam(torch.optim.Adam):
             target.index_copy_(0, rows, rows_now)
         state["last_step"].index_fill_(0, rows, now)
 
+    def _row_buffer(self, parameter, name: str, n_rows: int) -> torch.Tensor:
+        """An uninitialised (n_rows, ...) tensor shaped like ``parameter``'s
+        rows, reused by the next step (not part of the optimizer's state)."""
+        buffers = self.__dict__.setdefault("_row_buffers", {})
+        key = (id(parameter), name)
+        buffer = buffers.get(key)
+        if (
+            buffer is None
+            or buffer.shape[0] < n_rows
+            or buffer.shape[1:] != parameter.shape[1:]
+            or buffer.dtype != parameter.dtype
+            or buffer.device != parameter.device
+        ):
+            # Some headroom: the number of rows changes from step to step.
+            capacity = min(parameter.shape[0], n_rows + n_rows // 4)
+            buffer = parameter.new_empty((capacity, *parameter.shape[1:]))
+            buffers[key] = buffer
+        return buffer[:n_rows]
+
     @staticmethod
-    def _catch_up(weight, exp_avg, exp_avg_sq, skipped, now, beta1, beta2, lr):
-        """The updates of the ``skipped`` steps with no gradient, in place.
+    def _catch_up(weight, exp_avg, exp_avg_sq, work, skipped, now, beta1, beta2, lr):
+        """The updates of the ``skipped`` steps with no gradient, in place
+        (``work``: two scratch tensors of the rows' shape).
 
         At the i-th such step Adam's moments are beta1^i m and beta2^i v and
         the weight moves by lr m_hat / sqrt(v_hat) times rho^i, rho =
@@ -134,8 +165,11 @@ class LazyAdam(torch.optim.Adam):
         rho = beta1 / beta2**0.5
         steps = rho * (1 - rho**skipped) / (1 - rho)
         correction1, correction2 = 1 - beta1**now, 1 - beta2**now
-        scale = torch.sqrt(exp_avg_sq / correction2)
-        move = exp_avg / correction1 / scale.clamp_min(1e-30)
-        weight.sub_(lr * steps * move)
+        # weight -= lr steps (m / c1) / max(sqrt(v / c2), 1e-30), with the
+        # operations in the order of that expression.
+        scale = torch.div(exp_avg_sq, correction2, out=work[0])
+        scale.sqrt_().clamp_min_(1e-30)
+        move = torch.div(exp_avg, correction1, out=work[1]).div_(scale)
+        weight.sub_(move.mul_(lr * steps))
         exp_avg.mul_(beta1**skipped)
         exp_avg_sq.mul_(beta2**skipped)

@@ -59,6 +59,24 @@ def test_rows_without_gradient_keep_weights_and_moments():
         )
 
 
+def test_reused_row_buffers_carry_nothing_between_steps():
+    # The rows of a step are gathered into buffers kept for the next step;
+    # with more or fewer rows each step, the result must be that of fresh ones.
+    torch.manual_seed(3)
+    start = torch.randn(12, 4)
+    reused, fresh = (torch.nn.Parameter(start.clone()) for _ in range(2))
+    reused_opt, fresh_opt = LazyAdam([reused], lr=0.1), LazyAdam([fresh], lr=0.1)
+    for rows in ([0, 5], [1, 2, 3, 7, 8, 10, 11], [4, 6, 9], list(range(12)), [2]):
+        values = torch.randn(len(rows), 4)
+        reused.grad = sparse_rows(rows, values, (12, 4))
+        fresh.grad = sparse_rows(rows, values.clone(), (12, 4))
+        fresh_opt.__dict__.pop("_row_buffers", None)
+        reused_opt.step()
+        fresh_opt.step()
+    assert torch.equal(reused.detach(), fresh.detach())
+    assert reused_opt.__dict__["_row_buffers"]
+
+
 def test_dense_gradients_go_to_adam():
     torch.manual_seed(2)
     lazy, plain = (torch.nn.Parameter(torch.ones(4)) for _ in range(2))
