@@ -9,6 +9,7 @@ densified, one minibatch at a time, for the missing-value masks.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -225,6 +226,61 @@ class _SparseMatmul(torch.autograd.Function):
         grad_rows = _sum_of_rows(grad_output, rows, column_starts[stored], values)
         shape = (x.shape[1], grad_output.shape[1])
         return _row_sparse(stored, grad_rows, shape), None, None
+
+
+class _StoredProducts(torch.autograd.Function):
+    """``(a @ b.T)[i, j]`` at the stored entries (i, j) of a sparse x.
+
+    The forward pass is torch's sampled matrix product (SDDMM) on x's
+    pattern; the backward pass sums rows of the other factor per row of x
+    and, on the transpose layout, per column.  Autograd's version (a gather
+    of both factors' rows per stored entry, their product, and two
+    scatter-adds back) took 7 of the 29 ms of a sampled training step at
+    21k terms (500 rows, 42k stored entries, 50 dimensions).
+    """
+
+    @staticmethod
+    def forward(ctx, a, b, x):
+        ctx.save_for_backward(a, b)
+        ctx.x = x
+        row_ends = x.offsets.new_tensor([len(x.columns)])
+        with warnings.catch_warnings():
+            # torch calls its CSR layout beta the first time one is built.
+            warnings.filterwarnings("ignore", "Sparse CSR tensor support")
+            pattern = torch.sparse_csr_tensor(
+                torch.cat([x.offsets, row_ends]),
+                x.columns,
+                a.new_zeros(len(x.columns)),
+                size=x.shape,
+                check_invariants=False,
+            )
+        return torch.sparse.sampled_addmm(pattern, a, b.T, beta=0.0).values()
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_output):
+        a, b = ctx.saved_tensors
+        x = ctx.x
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            grad_a = _sum_of_rows(b, x.columns, x.offsets, grad_output)
+        if ctx.needs_input_grad[1]:
+            if x.transpose is None:
+                products = grad_output[:, None] * a.index_select(0, x.row_index)
+                grad_b = torch.zeros_like(b).index_add_(0, x.columns, products)
+            else:
+                rows, column_starts, order = x.transpose
+                grad_b = _sum_of_rows(a, rows, column_starts, grad_output[order])
+        return grad_a, grad_b, None
+
+
+def stored_products(a: torch.Tensor, b: torch.Tensor, x: SparseRows) -> torch.Tensor:
+    """``(a @ b.T)`` at x's stored entries, in x's order (one value each).
+
+    ``a`` has a row per row of x and ``b`` a row per column; the cost is
+    the stored entries times the width, not rows x columns.
+    """
+    return _StoredProducts.apply(a, b, x)
 
 
 def _sum_of_rows(table, indices, offsets, weights):

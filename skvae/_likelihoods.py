@@ -28,6 +28,7 @@ from ._batching import (
     row_sum,
     scale_columns,
     stored_in,
+    stored_products,
     stored_values,
 )
 
@@ -459,22 +460,14 @@ class Multinomial(Likelihood):
         x = self.counts_of(x)
         proposal = self.proposal()
         drawn = torch.multinomial(proposal, n_samples, replacement=True)
-        # The decoder's rows for the stored and the drawn features, gathered
-        # at once by index_select: its backward is an index_add, an order of
-        # magnitude faster on CPU than the accumulating index_put behind
-        # weight[index].
-        features = torch.cat([x.columns, drawn])
-        stored_weight, drawn_weight = weight.index_select(0, features).split(
-            [len(x.columns), n_samples]
-        )
-        stored_eta = (r.index_select(0, x.row_index) * stored_weight).sum(dim=1)
-        sampled_eta = F.linear(r, drawn_weight)
+        # The drawn features' rows of the decoder are gathered by
+        # index_select: its backward is an index_add, an order of magnitude
+        # faster on CPU than the accumulating index_put behind weight[index].
+        stored_eta = stored_products(r, weight, x)
+        sampled_eta = F.linear(r, weight.index_select(0, drawn))
         if bias is not None:
-            stored_bias, drawn_bias = bias.index_select(0, features).split(
-                [len(x.columns), n_samples]
-            )
-            stored_eta = stored_eta + stored_bias
-            sampled_eta = sampled_eta + drawn_bias
+            stored_eta = stored_eta + bias.index_select(0, x.columns)
+            sampled_eta = sampled_eta + bias.index_select(0, drawn)
         sampled_eta = sampled_eta - torch.log(proposal[drawn] * n_samples)
         sampled_eta = sampled_eta.masked_fill(stored_in(x, drawn), -torch.inf)
         log_normaliser = torch.logaddexp(

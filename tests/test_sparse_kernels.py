@@ -6,7 +6,7 @@ import scipy.sparse as sp
 import torch
 from torch.nn import functional as F
 
-from skvae._batching import SparseRows, matmul
+from skvae._batching import SparseRows, matmul, stored_products
 from skvae._likelihoods import _MultinomialLogLikelihood
 from skvae._scratch import ScratchBuffers, ScratchLinear
 
@@ -84,6 +84,26 @@ def test_sparse_matmul_gradient_matches_dense():
     x = as_rows(X, sparse=True)
     torch.testing.assert_close(matmul(x, weight), torch.tensor(X.toarray()) @ weight)
     assert torch.autograd.gradcheck(lambda w: matmul(x, w), (weight,))
+
+
+@pytest.mark.parametrize("with_transpose", [True, False])
+def test_stored_products_match_the_dense_product_and_its_gradient(with_transpose):
+    X = random_counts(n_rows=6, n_features=9, seed=4)
+    x = SparseRows.from_csr(
+        X, dtype=torch.float64, device="cpu", with_transpose=with_transpose
+    )
+    a = torch.randn(6, 4, dtype=torch.float64, requires_grad=True)
+    b = torch.randn(9, 4, dtype=torch.float64, requires_grad=True)
+    rows, columns = X.nonzero()  # row-major, the batch's order
+    expected = (a @ b.T)[torch.as_tensor(rows), torch.as_tensor(columns)]
+    result = stored_products(a, b, x)
+    torch.testing.assert_close(result, expected)
+    weights = torch.randn(X.nnz, dtype=torch.float64)
+    grads = torch.autograd.grad((result * weights).sum(), (a, b))
+    expected_grads = torch.autograd.grad((expected * weights).sum(), (a, b))
+    for grad, expected_grad in zip(grads, expected_grads, strict=True):
+        torch.testing.assert_close(grad, expected_grad)
+    assert torch.autograd.gradcheck(lambda a, b: stored_products(a, b, x), (a, b))
 
 
 def test_keep_entries_matches_the_smaller_matrix():
