@@ -90,20 +90,24 @@ class SparseRows:
         the smaller batch add up the same terms in the same order.
         """
         n_rows, n_columns = self.shape
-        row_index, columns = self.row_index[kept], self.columns[kept]
+        # Boolean indexing searches the mask once per indexed tensor: the
+        # kept entries' indices, found once, serve every gather.
+        index = kept.nonzero().squeeze(1)
+        row_index = self.row_index.index_select(0, index)
+        columns = self.columns.index_select(0, index)
         transpose = None
         if self.transpose is not None:
             rows, _, order = self.transpose
-            kept_in_order = kept[order]
+            kept_order = order.index_select(0, kept[order].nonzero().squeeze(1))
             # Entry k of this batch is entry position[k] of the kept one.
             position = torch.cumsum(kept, 0) - 1
             transpose = (
-                rows[kept_in_order],
+                self.row_index.index_select(0, kept_order),
                 _starts(torch.bincount(columns, minlength=n_columns)),
-                position[order[kept_in_order]],
+                position.index_select(0, kept_order),
             )
         return SparseRows(
-            values=self.values[kept],
+            values=self.values.index_select(0, index),
             columns=columns,
             offsets=_starts(torch.bincount(row_index, minlength=n_rows)),
             row_index=row_index,
