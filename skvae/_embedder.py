@@ -69,10 +69,10 @@ from .exceptions import (
 _MIN_KEPT_ENTRIES = 16
 # "auto" sampling of the multinomial's normaliser, on CPU: estimate it from
 # this many sampled features when there are at least this many features and
-# the rows store fewer than this share of them on average.  Each stored entry
-# costs its own gathered product, far more than a column of the exact
-# softmax: at 21k terms rows of 84 terms (0.4%) train twice as fast sampled,
-# word-context rows of 321 of 29k (1.1%) 1.7 times slower (docs/model.md).
+# the rows store fewer than this share of them on average.  At 21k terms rows
+# of 84 terms (0.4%) train over twice as fast sampled with the same accuracy;
+# word-context rows of 321 of 29k (1.1%) train 1.8 times faster sampled too,
+# but their word vectors lose to PPMI-SVD then (docs/model.md).
 _AUTO_SOFTMAX_SAMPLES = 1000
 _AUTO_SAMPLING_FEATURES = 10_000
 _AUTO_SAMPLING_DENSITY = 0.005
