@@ -15,7 +15,7 @@ import torch
 from conftest import small_vae
 from numpy.testing import assert_allclose, assert_array_equal
 
-from skvae._batching import SparseRows, matmul
+from skvae._batching import SparseRows, matmul, stored_products
 from skvae._embedder import fitted_state
 from skvae._likelihoods import _MultinomialLogLikelihood
 
@@ -71,6 +71,25 @@ def test_sparse_first_layer_on_cuda_matches_dense():
     eta = torch.randn(16, 40, dtype=torch.float64, device="cuda", requires_grad=True)
     expected = (dense * torch.log_softmax(eta, dim=1)).sum(dim=1)
     torch.testing.assert_close(_MultinomialLogLikelihood.apply(eta, x, False), expected)
+
+
+def test_sampled_softmax_on_cuda(counts):
+    # The stored entries' logits (torch's sampled matrix product on CUDA)
+    # against the dense product, then a fit that samples the normaliser.
+    X = sp.csr_matrix(counts, dtype=np.float64)
+    X.sum_duplicates()  # sorted columns: X.nonzero() lists the batch's order
+    x = SparseRows.from_csr(X, dtype=torch.float64, device="cuda", with_transpose=True)
+    a = torch.randn(X.shape[0], 3, dtype=torch.float64, device="cuda")
+    b = torch.randn(X.shape[1], 3, dtype=torch.float64, device="cuda")
+    rows, columns = (torch.as_tensor(i, device="cuda") for i in X.nonzero())
+    torch.testing.assert_close(stored_products(a, b, x), (a @ b.T)[rows, columns])
+    assert torch.autograd.gradcheck(
+        lambda a, b: stored_products(a, b, x),
+        (a.requires_grad_(), b.requires_grad_()),
+    )
+    vae = small(softmax_samples=20).fit(counts)
+    assert np.isfinite(vae.loss_curve_).all()
+    assert vae.loss_curve_[-1] < vae.loss_curve_[0]
 
 
 def test_sparse_input_on_cuda(counts):
