@@ -212,14 +212,9 @@ class _SparseMatmul(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x = ctx.x
-        if x.transpose is None:
-            raise RuntimeError(
-                "A sparse batch needs its transpose layout for a backward pass: "
-                "build training batches with rows_to_tensor(..., with_transpose=True)."
-            )
         # weight's gradient x.T @ grad_output is the same product on the
         # transpose (autograd's own backward of embedding_bag is far slower).
-        rows, column_starts, order = x.transpose
+        rows, column_starts, order = _transpose_of(x)
         values = x.values[order]
         # The features the batch stores are the transpose's non-empty columns.
         stored = _nonempty(column_starts, len(rows)) if ctx.sparse_grad else None
@@ -269,13 +264,19 @@ class _StoredProducts(torch.autograd.Function):
         if ctx.needs_input_grad[0]:
             grad_a = _sum_of_rows(b, x.columns, x.offsets, grad_output)
         if ctx.needs_input_grad[1]:
-            if x.transpose is None:
-                products = grad_output[:, None] * a.index_select(0, x.row_index)
-                grad_b = torch.zeros_like(b).index_add_(0, x.columns, products)
-            else:
-                rows, column_starts, order = x.transpose
-                grad_b = _sum_of_rows(a, rows, column_starts, grad_output[order])
+            rows, column_starts, order = _transpose_of(x)
+            grad_b = _sum_of_rows(a, rows, column_starts, grad_output[order])
         return grad_a, grad_b, None
+
+
+def _transpose_of(x: SparseRows):
+    """x's transpose layout, which a backward pass over x needs."""
+    if x.transpose is None:
+        raise RuntimeError(
+            "A sparse batch needs its transpose layout for a backward pass: "
+            "build training batches with rows_to_tensor(..., with_transpose=True)."
+        )
+    return x.transpose
 
 
 def stored_products(a: torch.Tensor, b: torch.Tensor, x: SparseRows) -> torch.Tensor:

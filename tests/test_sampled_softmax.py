@@ -14,7 +14,7 @@ def setup(seed=0, n_rows=6, n_features=40, width=3):
     X = sp.random(n_rows, n_features, density=0.2, format="csr", random_state=rng)
     X.data = rng.randint(1, 4, size=X.nnz).astype(np.float64)
     likelihood = Multinomial(input_statistics(X, "multinomial")).double()
-    x = SparseRows.from_csr(X, dtype=torch.float64, device="cpu")
+    x = SparseRows.from_csr(X, dtype=torch.float64, device="cpu", with_transpose=True)
     r = torch.randn(n_rows, width, dtype=torch.float64, requires_grad=True)
     weight = torch.randn(n_features, width, dtype=torch.float64, requires_grad=True)
     bias = torch.randn(n_features, dtype=torch.float64, requires_grad=True)
