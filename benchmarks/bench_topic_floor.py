@@ -63,8 +63,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def fit_topic_mode(X, n_components: int):
-    """Fit topic mode with its defaults; the model, its network and settings,
-    the fit's seconds and its epochs' seconds."""
+    """Fit topic mode with its defaults; its network and settings, the fit's
+    seconds and its epochs' seconds."""
     seen = {}
     epoch_seconds = []
     original = training.run_single_epoch
@@ -84,7 +84,7 @@ def fit_topic_mode(X, n_components: int):
         seconds = time.perf_counter() - start
     finally:
         training.run_single_epoch = original
-    return model, seen["network"], seen["settings"], seconds, epoch_seconds
+    return seen["network"], seen["settings"], seconds, epoch_seconds
 
 
 def decoder_epoch_seconds(network, settings, X, repeats: int) -> float:
@@ -140,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         harness.make_tomotopy(k, vocabulary=vocabulary).fit(X_train)
         tomotopy_seconds.append(time.perf_counter() - start)
     print('fitting VAEEmbedder(latent="topic") ...', flush=True)
-    model, network, settings, fit_seconds, epochs = fit_topic_mode(X_train, k)
+    network, settings, fit_seconds, epochs = fit_topic_mode(X_train, k)
     decoder = decoder_epoch_seconds(network, settings, X_train, args.repeats)
     n_epochs = len(epochs)
     unit = float(np.mean(tomotopy_seconds))
