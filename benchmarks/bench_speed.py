@@ -229,9 +229,7 @@ def parse_args(argv):
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     warnings.simplefilter("ignore", ConvergenceWarning)
-    info = harness.machine_info()
-    harness.warm_up_torch()
-    print("\n".join(info))
+    info = harness.start_run()
     gflops = matmul_gflops()
     print(f"dense float32 matmul: {gflops:.1f} GFLOP/s", flush=True)
 

@@ -51,9 +51,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser, vae_params="VAEEmbedder parameters of both models, as a JSON object"
     )
     args = parser.parse_args(argv)
-    info = harness.machine_info()
-    harness.warm_up_torch()
-    print("\n".join(info))
+    info = harness.start_run()
 
     corpus = harness.load_corpus("20newsgroups", n_docs=args.n_docs)
     vectorizer = make_vectorizer("counts", max_features=harness.MAX_FEATURES)

@@ -225,9 +225,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     if args.torch_threads is not None:
         torch.set_num_threads(args.torch_threads)
-    info = harness.machine_info()
-    harness.warm_up_torch()
-    print("\n".join(info))
+    info = harness.start_run()
 
     corpus = harness.load_corpus(args.corpus, n_docs=args.n_docs)
     vectorizer = make_vectorizer("counts", max_features=args.max_features)

@@ -119,9 +119,7 @@ def decoder_epoch_seconds(network, settings, X, repeats: int) -> float:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    info = harness.machine_info()
-    harness.warm_up_torch()
-    print("\n".join(info))
+    info = harness.start_run()
     corpus = harness.load_corpus("20newsgroups", n_docs=args.n_docs)
     vectorizer = make_vectorizer("counts", max_features=args.max_features)
     X_train, _ = corpus.vectorize(vectorizer)

@@ -128,9 +128,7 @@ def _run(label, factory, data, threads=None) -> harness.Result:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    info = harness.machine_info()
-    harness.warm_up_torch()
-    print("\n".join(info))
+    info = harness.start_run()
     X_train, y_train, X_test, y_test, vocabulary, data_line = _matrices(args)
     print(data_line)
     data = (X_train, y_train, X_test, y_test)

@@ -293,9 +293,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         Command-line arguments; None reads ``sys.argv``.
     """
     args = parse_args(argv)
-    info = harness.machine_info()
-    harness.warm_up_torch()
-    print("\n".join(info))
+    info = harness.start_run()
 
     corpus = harness.load_corpus(args.corpus, n_docs=args.n_docs)
     matrices = {

@@ -731,6 +731,16 @@ def machine_info() -> list[str]:
     ]
 
 
+def start_run() -> list[str]:
+    """Start a benchmark run: the machine's lines (:func:`machine_info`,
+    dated before the warm-up), torch warmed up (:func:`warm_up_torch`), the
+    lines printed.  Returns them for the results file."""
+    info = machine_info()
+    warm_up_torch()
+    print("\n".join(info))
+    return info
+
+
 def fmt(value: float | None, spec: str) -> str:
     """Format a number for a table cell; None and NaN give an empty cell."""
     if value is None or np.isnan(value):

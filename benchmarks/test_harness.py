@@ -79,6 +79,12 @@ def test_machine_info_lines():
     assert "scikit-learn" in lines[2] and "torch" in lines[2]
 
 
+def test_start_run_prints_and_returns_the_machine_lines(capsys):
+    lines = harness.start_run()
+    assert lines[0].startswith("date:")
+    assert capsys.readouterr().out.splitlines()[-len(lines) :] == lines
+
+
 def test_load_corpus_unknown_name():
     with pytest.raises(ValueError, match="corpus must be one of"):
         harness.load_corpus("reuters-r10")
