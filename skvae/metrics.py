@@ -6,7 +6,12 @@
   (Dieng et al., 2020);
 - :func:`top_term_indices`: the column indices of each topic's top terms;
 - :func:`classification_accuracy`: test accuracy of a standardised logistic
-  regression trained on embeddings.
+  regression trained on embeddings;
+- :func:`neighbor_accuracy`: accuracy of a k-nearest-neighbour vote (cosine)
+  of test embeddings among training embeddings, the measure of similarity
+  search;
+- :func:`clustering_nmi`: agreement (NMI) of a k-means clustering of
+  embeddings with their labels.
 
 A topic is a row of a model's topic-term weights, ``components_`` in
 scikit-learn's decompositions; its top terms are the columns with the largest
@@ -30,14 +35,19 @@ import numbers
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import normalized_mutual_info_score
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_array, check_is_fitted, check_non_negative
 
 __all__ = [
     "classification_accuracy",
+    "clustering_nmi",
+    "neighbor_accuracy",
     "top_term_indices",
     "topic_coherence",
     "topic_diversity",
@@ -477,3 +487,79 @@ def classification_accuracy(Z_train, y_train, Z_test, y_test) -> float:
     classifier = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
     classifier.fit(Z_train, y_train)
     return float(classifier.score(Z_test, y_test))
+
+
+def neighbor_accuracy(Z_train, y_train, Z_test, y_test, *, n_neighbors=10) -> float:
+    """Accuracy of a k-nearest-neighbour vote by cosine similarity.
+
+    Each test embedding takes the majority label of its ``n_neighbors``
+    most similar training embeddings: how well a similarity search over the
+    embeddings finds documents of the same class.
+
+    Parameters
+    ----------
+    Z_train : array-like of shape (n_train, n_components)
+        Training embeddings (the searched collection).
+    y_train : array-like of shape (n_train,)
+        Training labels.
+    Z_test : array-like of shape (n_test, n_components)
+        Test embeddings (the queries).
+    y_test : array-like of shape (n_test,)
+        Test labels.
+    n_neighbors : int, default=10
+        Neighbours that vote.
+
+    Returns
+    -------
+    accuracy : float
+        Share of test samples whose neighbours' vote is their label.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skvae.metrics import neighbor_accuracy
+    >>> Z = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]])
+    >>> y = np.array([0, 0, 1, 1])
+    >>> neighbor_accuracy(Z, y, Z, y, n_neighbors=2)
+    1.0
+    """
+    search = KNeighborsClassifier(
+        n_neighbors=n_neighbors, metric="cosine", algorithm="brute"
+    )
+    search.fit(Z_train, y_train)
+    return float(search.score(Z_test, y_test))
+
+
+def clustering_nmi(Z, y, *, random_state=0) -> float:
+    """NMI between the labels and a k-means clustering of the embeddings.
+
+    ``KMeans`` with as many clusters as there are labels (``n_init=3``) on
+    the embeddings as they are: a clustering is only as good as the
+    embedding's own geometry.
+
+    Parameters
+    ----------
+    Z : array-like of shape (n_samples, n_components)
+        Embeddings.
+    y : array-like of shape (n_samples,)
+        Labels.
+    random_state : int, RandomState instance or None, default=0
+        Seeds k-means.
+
+    Returns
+    -------
+    nmi : float
+        Normalised mutual information of clusters and labels, in [0, 1].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skvae.metrics import clustering_nmi
+    >>> Z = np.array([[0.0], [0.1], [5.0], [5.1]])
+    >>> clustering_nmi(Z, np.array([0, 0, 1, 1]))
+    1.0
+    """
+    y = np.asarray(y)
+    n_clusters = np.unique(y).size
+    clusters = KMeans(n_clusters, n_init=3, random_state=random_state).fit_predict(Z)
+    return float(normalized_mutual_info_score(y, clusters))

@@ -18,6 +18,8 @@ from sklearn.preprocessing import StandardScaler
 from skvae import VAEEmbedder
 from skvae.metrics import (
     classification_accuracy,
+    clustering_nmi,
+    neighbor_accuracy,
     top_term_indices,
     topic_coherence,
     topic_diversity,
@@ -307,6 +309,26 @@ def test_classification_accuracy_separable():
     y = np.repeat([0, 1], 50)
     Z = rng.normal(size=(100, 3)) + 10 * y[:, None]
     assert classification_accuracy(Z, y, Z, y) == 1.0
+
+
+def test_neighbor_accuracy_uses_direction_not_length():
+    # Two classes told apart by direction only; lengths vary tenfold, so a
+    # Euclidean search would mix them while a cosine one does not.
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 40)
+    directions = np.where(y[:, None] == 0, [1.0, 0.2], [0.2, 1.0])
+    Z = directions * rng.uniform(0.1, 10, size=(80, 1))
+    assert neighbor_accuracy(Z[::2], y[::2], Z[1::2], y[1::2]) == 1.0
+    shuffled = rng.permutation(y[::2])
+    assert neighbor_accuracy(Z[::2], shuffled, Z[1::2], y[1::2]) < 0.8
+
+
+def test_clustering_nmi_finds_planted_clusters_and_not_noise():
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1, 2], 30)
+    planted = rng.normal(size=(90, 2)) + 8 * np.eye(3)[y][:, :2]
+    assert clustering_nmi(planted, y) == pytest.approx(1.0)
+    assert clustering_nmi(rng.normal(size=(90, 2)), y) < 0.2
 
 
 WEIGHTS = weights_for([0, 1, 2], [3, 4, 5], n_terms=6)
