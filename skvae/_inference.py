@@ -63,6 +63,18 @@ def posterior_mean(network: VAENetwork, X) -> np.ndarray:
 
 
 @torch.no_grad()
+def posterior_moments(network: VAENetwork, X) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and log-variance of q(z | x) for every row of X (before the code)."""
+    placement = _placement(network)
+    means, log_vars = [], []
+    for rows in inference_batches(X.shape[0], X.shape[1]):
+        mu, log_var = network.encode(rows_to_tensor(X, rows, **placement))
+        means.append(mu.cpu().numpy())
+        log_vars.append(log_var.cpu().numpy())
+    return np.concatenate(means), np.concatenate(log_vars)
+
+
+@torch.no_grad()
 def posterior_mean_variance(network: VAENetwork, X, max_rows: int = 4096):
     """Variance over rows of X of each coordinate of E_q[z | x].
 

