@@ -453,11 +453,13 @@ def summary_markdown(reports: Sequence[CorpusReport], source: str) -> list[str]:
         lines.append(
             f"| {harness.CORPORA[report.name]} | " + " | ".join(cells) + f" | {topic} |"
         )
+    found = checks(reports)
     lines += [
         "",
         "Each measure: the better VAE pipeline (TF-IDF or counts) against LSA on "
-        f"TF-IDF, 50 dimensions; full tables, targets and the command in [{source}]"
-        f"({source}).",
+        f"TF-IDF, 50 dimensions. Of the suite's {len(found)} targets "
+        f"{sum(c.passed for c in found)} hold; the full tables, each target with its "
+        f"margin, and the command are in [{source}]({source}).",
     ]
     return lines
 

@@ -80,15 +80,17 @@ def test_reduce_topics_gives_a_valid_smaller_topic_model(planted):
     assert merged.components_.shape == (3, pipe[-1].n_features_in_)
     counts = pipe[0].transform(docs)
     before, after = pipe[-1].perplexity(counts), merged.perplexity(counts)
-    assert np.isfinite(after) and before <= after < 1.2 * before
+    # Still a topic model of these documents: its perplexity stays close (the
+    # merged twins may even fit a little better than two half-trained topics).
+    assert np.isfinite(after) and abs(after / before - 1) < 0.2
     assert np.isfinite(merged.score(counts))
     assert merged.inverse_transform(theta[:5]).shape == (5, counts.shape[1])
-    # The unmerged topics keep their weights.
+    # The unmerged topics keep their weights, up to the per-term offset that
+    # centring the loadings over the topics moves when others merge.
     single = [g[0] for g in merged.groups_ if len(g) == 1]
     rows = [merged.groups_.index((k,)) for k in single]
-    np.testing.assert_allclose(
-        merged.components_[rows], pipe[-1].components_[single], rtol=1e-5, atol=1e-6
-    )
+    shift = merged.components_[rows] - pipe[-1].components_[single]
+    np.testing.assert_allclose(shift, np.broadcast_to(shift[0], shift.shape), atol=1e-6)
 
 
 def test_merge_topics_named_groups_and_errors(planted):
