@@ -64,14 +64,14 @@ plt.show()
 # %%
 # Fewer topics without refitting
 # ------------------------------
-# ``reduce_topics`` cuts that tree into 8 groups and merges each into one
+# ``reduce_topics`` cuts that tree into 10 groups and merges each into one
 # topic. The result is still a topic model: it transforms, scores and has
 # ``components_``, so perplexity and coherence stay defined.
-reduced = T.reduce_topics(model, 8, docs)
+reduced = T.reduce_topics(model, 10, docs)
 counts = vectorizer.transform(docs)
 print("groups of the original topics:", reduced[-1].groups_)
 print(f"perplexity: 16 topics {model[-1].perplexity(counts):.0f}, "
-      f"8 merged {reduced[-1].perplexity(counts):.0f}")  # fmt: skip
+      f"10 merged {reduced[-1].perplexity(counts):.0f}")  # fmt: skip
 for topic, label in enumerate(T.topic_labels(reduced, n_terms=4)):
     print(f"{topic}  {label}")
 

@@ -652,13 +652,11 @@ def topics_over_time(
     if not 0 < interval < 1:
         raise ValueError(f"interval must be in (0, 1); got {interval!r}.")
     is_time = np.issubdtype(timestamps.dtype, np.datetime64)
-    values = (
-        timestamps.astype("datetime64[s]").astype(np.int64)
-        if is_time
-        else (timestamps.astype(np.float64))
-    )
-    if np.isnan(values.astype(np.float64)).any():
+    values = _as_numbers(timestamps, is_time)
+    if np.isnan(values).any():
         raise ValueError("timestamps must not hold missing values.")
+    if not isinstance(bins, (numbers.Integral, str)):
+        bins = _as_numbers(np.asarray(bins), is_time)
     edges = np.histogram_bin_edges(values, bins=bins)
     which = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2)
     n_bins = len(edges) - 1
@@ -699,6 +697,17 @@ def topics_over_time(
                 }
             )
     return pd.DataFrame(records)
+
+
+def _as_numbers(values: np.ndarray, is_time: bool) -> np.ndarray:
+    """Timestamps (or bin edges) as float seconds, or numbers as float."""
+    if is_time != np.issubdtype(values.dtype, np.datetime64):
+        raise ValueError(
+            "bins and timestamps must both be dates (datetime64) or both numbers."
+        )
+    if is_time:
+        return values.astype("datetime64[s]").astype(np.int64).astype(np.float64)
+    return values.astype(np.float64)
 
 
 def _n_rows(X) -> int:
@@ -806,6 +815,9 @@ def plot_topic_hierarchy(model, *, n_terms: int = 3, feature_names=None, ax=None
         color_threshold=0,
         above_threshold_color="0.3",
     )
+    # Topics are far apart on an absolute scale (JS distance at most 0.83):
+    # start the axis near the first join so that the structure shows.
+    ax.set_xlim(left=max(0.0, 0.9 * Z[0, 2]))
     ax.set_xlabel("Jensen-Shannon distance of the topics' term distributions")
     ax.set_title("How the topics join up")
     ax.tick_params(axis="y", labelsize=8)
@@ -852,12 +864,13 @@ def plot_topics_over_time(frame, *, topics=None, labels=None, ax=None):
     return ax.figure
 
 
-def plot_intertopic_map(model, X, *, n_terms: int = 2, feature_names=None, ax=None):
+def plot_intertopic_map(model, X, *, n_terms: int = 3, feature_names=None):
     """A static intertopic distance map: topics as circles, closer when similar.
 
     Topics are placed by classical multidimensional scaling of the
     Jensen-Shannon distances of their term distributions (pyLDAvis's map);
-    a circle's area is the topic's prevalence in X.
+    a circle's area is the topic's prevalence in X, and its number leads to
+    the topic's label in the list beside the map.
 
     Returns
     -------
@@ -867,19 +880,31 @@ def plot_intertopic_map(model, X, *, n_terms: int = 2, feature_names=None, ax=No
     xy = _principal_coordinates(_topic_distances(model))
     prevalence = np.asarray(model.transform(X)).mean(axis=0)
     labels = topic_labels(model, n_terms, feature_names=feature_names)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7.5, 7))
+    figure, (ax, legend) = plt.subplots(
+        1, 2, figsize=(11, 6.5), gridspec_kw={"width_ratios": [3, 2]}
+    )
     ax.scatter(
-        *xy.T, s=6000 * prevalence, alpha=0.35, color="tab:blue", edgecolor="tab:blue"
+        *xy.T,
+        s=2500 * prevalence / prevalence.max(),
+        alpha=0.3,
+        color="tab:blue",
+        edgecolor="tab:blue",
     )
     for k, (x, y) in enumerate(xy):
-        ax.annotate(f"{k}: {labels[k]}", (x, y), ha="center", va="center", fontsize=7)
+        ax.text(x, y, str(k), ha="center", va="center", fontsize=8, weight="bold")
     ax.set_xlabel("PC1")
     ax.set_ylabel("PC2")
     ax.set_title("Intertopic distance map (area: prevalence)")
-    ax.margins(0.12)
-    ax.figure.tight_layout()
-    return ax.figure
+    ax.margins(0.15)
+    legend.axis("off")
+    order = np.argsort(-prevalence, kind="stable")
+    entries = [f"{k:>3}  {100 * prevalence[k]:4.1f}%  {labels[k]}" for k in order]
+    legend.text(
+        0, 1, "\n".join(entries), va="top", ha="left", fontsize=8, family="monospace"
+    )
+    legend.set_title("topic, prevalence, label", loc="left", fontsize=9)
+    figure.tight_layout()
+    return figure
 
 
 def plot_document_map(

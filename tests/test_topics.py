@@ -206,7 +206,9 @@ def test_figures_show_every_topic(planted):
     tick_labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
     assert len(tick_labels) == 4 and all(": " in t for t in tick_labels)
     figure = T.plot_intertopic_map(pipe, docs)
-    assert len(figure.axes[0].texts) == 4
+    assert sorted(t.get_text() for t in figure.axes[0].texts) == ["0", "1", "2", "3"]
+    listed = figure.axes[1].texts[0].get_text().splitlines()
+    assert len(listed) == 4 and all("%" in line for line in listed)
     figure = T.plot_document_map(pipe, docs[:200], labels=labels[:200])
     assert len(figure.axes[0].collections) == 4
     frame = T.topics_over_time(pipe, docs, np.arange(600), bins=3, n_draws=5)
