@@ -76,10 +76,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             small, small_s = harness.timed(
                 harness.make_vae(args.to_topics, **params).fit, X_train
             )
-        reduced, reduce_s = harness.timed(
-            reduce_topics, large, args.to_topics, X_train
+        reduced, reduce_s = harness.timed(reduce_topics, large, args.to_topics, X_train)
+        rows.append(
+            measure(f"seed {seed}: {args.from_topics} fitted", large, X_test, large_s)
         )
-        rows.append(measure(f"seed {seed}: {args.from_topics} fitted", large, X_test, large_s))
         rows.append(
             measure(
                 f"seed {seed}: {args.from_topics} reduced to {args.to_topics}",
@@ -88,7 +88,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                 reduce_s,
             )
         )
-        rows.append(measure(f"seed {seed}: {args.to_topics} fitted", small, X_test, small_s))
+        rows.append(
+            measure(f"seed {seed}: {args.to_topics} fitted", small, X_test, small_s)
+        )
         reduced_npmi.append(float(rows[-2][1]))
         direct_npmi.append(float(rows[-1][1]))
         print(*rows[-3:], sep="\n", flush=True)

@@ -111,10 +111,10 @@ def test_readme_summary_is_generated_between_the_markers(tmp_path):
         results.with_suffix(".json"),
     )
     readme = tmp_path / "README.md"
-    readme.write_text(f"intro\n{suite.README_START}\nold\n{suite.README_END}\nend\n")
+    readme.write_text(f"intro\n{suite.README_START}\nSTALE\n{suite.README_END}\nend\n")
     suite.write_readme_summary(readme, results)
     text = readme.read_text()
-    assert "old" not in text and text.startswith("intro\n") and text.endswith("end\n")
+    assert "STALE" not in text and text.startswith("intro\n") and text.endswith("end\n")
     row = next(line for line in text.splitlines() if line.startswith("| Reuters"))
     assert "0.950 vs 0.960 (-0.010)" in row and "0.970 vs 0.960 (+0.010)" in row
     readme.write_text("no markers\n")
