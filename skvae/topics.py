@@ -168,19 +168,19 @@ class MergedTopics(TransformerMixin, BaseEstimator):
         group's term weights: the merged model, over the original topics.
     groups_ : tuple of tuple of int
         The original topics of each merged topic, singletons included.
-    assignment_ : ndarray of shape (n_original_topics, n_components_)
+    assignment_ : ndarray of shape (n_original_topics, n_merged_topics)
         1 where an original topic belongs to a merged topic:
         ``transform(X) == estimator_.transform(X) @ assignment_``.
     topic_weights_ : ndarray of shape (n_original_topics,)
         Mean proportion of each original topic in the documents passed to
         :meth:`fit`, which weights the merge.
-    components_ : ndarray of shape (n_components_, n_features)
+    components_ : ndarray of shape (n_merged_topics, n_features)
         Term weights of the merged topics, as ``VAEEmbedder.components_``.
     n_components_ : int
         Number of merged topics.
     n_features_in_ : int
         Number of features (terms).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         The terms, when ``estimator`` has them.
 
     Examples
@@ -274,7 +274,7 @@ class MergedTopics(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        theta : ndarray of shape (n_samples, n_components_)
+        theta : ndarray of shape (n_samples, n_merged_topics)
             Topic proportions; each row sums to 1.
         """
         check_is_fitted(self)
@@ -286,7 +286,7 @@ class MergedTopics(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_components_)
+        X : array-like of shape (n_samples, n_merged_topics)
             Merged topic proportions.
 
         Returns

@@ -215,3 +215,27 @@ def test_figures_show_every_topic(planted):
     figure = T.plot_topics_over_time(frame, topics=[0, 1], labels=T.topic_labels(pipe))
     assert len(figure.axes[0].lines) == 2
     matplotlib.pyplot.close("all")
+
+
+def test_a_bare_estimator_with_feature_names_works_like_a_pipeline():
+    pd = pytest.importorskip("pandas")
+    docs, _ = documents({k: THEMES[k] for k in ("fruit", "cars", "space")}, 300)
+    params = {"n_components": 3, "latent": "topic", "max_iter": 20, "random_state": 0}
+    pipe = make_pipeline(CountVectorizer(), VAEEmbedder(**params)).fit(docs)
+    counts = pipe[0].transform(docs)
+    frame = pd.DataFrame(counts.toarray(), columns=pipe[0].get_feature_names_out())
+    vae = VAEEmbedder(**params).fit(frame)
+    # The same fit, reached through feature_names_in_ instead of the vectorizer.
+    assert T.topic_labels(vae) == T.topic_labels(pipe)
+    reduced = T.reduce_topics(vae, 2, frame)
+    assert isinstance(reduced, T.MergedTopics)
+    assert reduced.groups_ == T.reduce_topics(pipe, 2, docs)[-1].groups_
+    assert T.topic_labels(reduced) == T.topic_labels(T.reduce_topics(pipe, 2, docs))
+    stamps = np.arange(300)
+    pd.testing.assert_frame_equal(
+        T.topics_over_time(vae, frame, stamps, bins=3, n_draws=5),
+        T.topics_over_time(pipe, docs, stamps, bins=3, n_draws=5),
+        atol=5e-3,  # dense and sparse batches round differently in training
+    )
+    with pytest.raises(ValueError, match="has no feature names"):
+        T.topic_labels(VAEEmbedder(2, latent="topic", max_iter=1).fit(counts))
