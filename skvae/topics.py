@@ -958,9 +958,10 @@ def plot_document_map(
         _, ax = plt.subplots(figsize=(7.5, 6.5))
     cmap = plt.get_cmap("tab20")
     for value in np.unique(colours):
-        name = label_names[value] if label_names is not None else f"topic {value}"
-        if labels is None and label_names is None:
-            name = f"topic {value}"
+        if label_names is not None:
+            name = label_names[value]
+        else:
+            name = f"topic {value}" if labels is None else str(value)
         ax.scatter(
             *xy[colours == value].T, s=4, alpha=0.6, color=cmap(value % 20), label=name
         )
