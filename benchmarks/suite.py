@@ -352,6 +352,36 @@ def _cell(value, spec: str) -> str:
     return format(value, spec)
 
 
+#: Report columns of each product: (title, Row attribute, format).
+EMBEDDING_COLUMNS = (
+    ("classification", "classification", ".3f"),
+    ("10-NN", "neighbors", ".3f"),
+    ("NMI", "nmi", ".3f"),
+    ("fit s", "fit_seconds", ".1f"),
+    ("us / entry", "micros_per_entry", ".1f"),
+)
+TOPIC_COLUMNS = (
+    ("NPMI", "npmi", ".3f"),
+    ("diversity", "diversity", ".3f"),
+    ("perplexity", "perplexity", ".0f"),
+    ("fit s", "fit_seconds", ".1f"),
+)
+
+
+def _rows_table(rows: Sequence[Row], first: str, columns, last: str) -> list[str]:
+    """A markdown table of rows: label, the columns, then iterations or error."""
+    header = [first, *(title for title, _, _ in columns), last]
+    cells = [
+        [
+            r.label,
+            *(_cell(getattr(r, name), spec) for _, name, spec in columns),
+            _cell(r.n_iter, "d") if r.error is None else f"error: {r.error}",
+        ]
+        for r in rows
+    ]
+    return [*harness.markdown_table(header, cells).split("\n"), ""]
+
+
 def corpus_markdown(report: CorpusReport) -> list[str]:
     """The tables of one corpus."""
     terms = ", ".join(f"{k} {v:,} terms" for k, v in report.n_terms.items())
@@ -360,46 +390,9 @@ def corpus_markdown(report: CorpusReport) -> list[str]:
         lines[-1] += f"; {report.stored_per_doc:.1f} stored counts per document"
     lines.append("")
     if report.embeddings:
-        lines += harness.markdown_table(
-            [
-                "pipeline",
-                "classification",
-                "10-NN",
-                "NMI",
-                "fit s",
-                "us / entry",
-                "epochs",
-            ],
-            [
-                [
-                    r.label,
-                    _cell(r.classification, ".3f"),
-                    _cell(r.neighbors, ".3f"),
-                    _cell(r.nmi, ".3f"),
-                    _cell(r.fit_seconds, ".1f"),
-                    _cell(r.micros_per_entry, ".1f"),
-                    _cell(r.n_iter, "d") if r.error is None else f"error: {r.error}",
-                ]
-                for r in report.embeddings
-            ],
-        ).split("\n")
-        lines.append("")
+        lines += _rows_table(report.embeddings, "pipeline", EMBEDDING_COLUMNS, "epochs")
     if report.topics:
-        lines += harness.markdown_table(
-            ["topic model", "NPMI", "diversity", "perplexity", "fit s", "iterations"],
-            [
-                [
-                    r.label,
-                    _cell(r.npmi, ".3f"),
-                    _cell(r.diversity, ".3f"),
-                    _cell(r.perplexity, ".0f"),
-                    _cell(r.fit_seconds, ".1f"),
-                    _cell(r.n_iter, "d") if r.error is None else f"error: {r.error}",
-                ]
-                for r in report.topics
-            ],
-        ).split("\n")
-        lines.append("")
+        lines += _rows_table(report.topics, "topic model", TOPIC_COLUMNS, "iterations")
     return lines
 
 

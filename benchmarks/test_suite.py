@@ -59,6 +59,15 @@ def test_run_corpus_measures_every_model_on_both_products(tiny_corpus):
         assert row.error is None, row.error
         assert -1.0 <= row.npmi <= 1.0 and 0.0 < row.diversity <= 1.0
     assert report.n_terms["counts"] == 32
+    table = suite.corpus_markdown(report)
+    assert (
+        "| pipeline | classification | 10-NN | NMI | fit s | us / entry | epochs |"
+        in table
+    )
+    assert sum(line.startswith(("| TF-IDF", "| counts")) for line in table) == 5
+    assert any(
+        line.startswith("| counts + VAE |") and line.endswith(" 3 |") for line in table
+    )
 
 
 def _report(name, lsa, vae, *, lda_seconds=10.0, vae_seconds=5.0, cost=1.0):
