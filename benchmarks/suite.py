@@ -140,16 +140,22 @@ def _guarded(label: str, measure: Callable[[Row], None]) -> Row:
     return row
 
 
+def _fit_timed(row: Row, factory, X_train):
+    """Build and fit a model, recording its time, cost per entry and epochs."""
+    model = factory()
+    result = harness.Result(row.label)
+    harness._fit_quietly(harness._fit, model, X_train, result)
+    row.fit_seconds = result.fit_seconds
+    row.micros_per_entry = 1e6 * result.fit_seconds / max(X_train.nnz, 1)
+    row.n_iter = getattr(model, "n_iter_", None)
+    return model
+
+
 def embedding_row(label, factory, X_train, y_train, X_test, y_test) -> Row:
     """Fit one embedding pipeline's model and measure its three uses."""
 
     def measure(row: Row) -> None:
-        model = factory()
-        result = harness.Result(label)
-        harness._fit_quietly(harness._fit, model, X_train, result)
-        row.fit_seconds = result.fit_seconds
-        row.micros_per_entry = 1e6 * result.fit_seconds / max(X_train.nnz, 1)
-        row.n_iter = getattr(model, "n_iter_", None)
+        model = _fit_timed(row, factory, X_train)
         Z_train, Z_test = model.transform(X_train), model.transform(X_test)
         row.classification = classification_accuracy(Z_train, y_train, Z_test, y_test)
         row.neighbors = neighbor_accuracy(Z_train, y_train, Z_test, y_test)
@@ -162,12 +168,7 @@ def topic_row(label, factory, X_train, X_test) -> Row:
     """Fit one topic model and measure its topics on the test documents."""
 
     def measure(row: Row) -> None:
-        model = factory()
-        result = harness.Result(label)
-        harness._fit_quietly(harness._fit, model, X_train, result)
-        row.fit_seconds = result.fit_seconds
-        row.micros_per_entry = 1e6 * result.fit_seconds / max(X_train.nnz, 1)
-        row.n_iter = getattr(model, "n_iter_", None)
+        model = _fit_timed(row, factory, X_train)
         row.npmi = topic_coherence(model, X_test, top_n=harness.N_NPMI_TERMS)
         row.diversity = topic_diversity(model, top_n=harness.N_DIVERSITY_TERMS)
         if hasattr(model, "perplexity"):
