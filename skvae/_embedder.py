@@ -37,20 +37,13 @@ from ._inference import (
     posterior_moments,
     prior_samples,
 )
-from ._latents import LATENT_CLASSES
-from ._likelihoods import (
-    LIKELIHOOD_CLASSES,
-    check_likelihood_input,
-    has_missing,
-    input_statistics,
-    nonzero_share,
-)
-from ._masking import missing_rate
+from ._latents import LATENT_CLASSES, TopicLatent
+from ._likelihoods import LIKELIHOOD_CLASSES, check_likelihood_input, input_statistics
 from ._network import ACTIVATIONS, NetworkSpec, create_network
+from ._settings import network_spec, resolve_device, training_settings
 from ._state import FittedState
 from ._training import (
     TrainingHistory,
-    TrainingSettings,
     fit_loop,
     kl_weight,
     load_optimizer_state,
@@ -60,32 +53,16 @@ from ._training import (
 )
 from ._version import __version__
 from .exceptions import (
-    DeviceFallbackWarning,
     InconsistentVersionWarning,
     TrainingStoppedWarning,
 )
 
-# Word dropout ("auto") keeps at least this many non-zero entries of a row
-# visible on average (20 Newsgroups rows hold 84: 0.8 of them are hidden).
-_MIN_KEPT_ENTRIES = 16
-# "auto" sampling of the multinomial's normaliser, on CPU: estimate it from
-# this many sampled features when there are at least this many features and
-# the rows store fewer than this share of them on average.  At 21k terms rows
-# of 84 terms (0.4%) train over twice as fast sampled with the same accuracy;
-# word-context rows of 321 of 29k (1.1%) train 1.8 times faster sampled too,
-# but their word vectors lose to PPMI-SVD then (docs/model.md).
-_AUTO_SOFTMAX_SAMPLES = 1000
-_AUTO_SAMPLING_FEATURES = 10_000
-_AUTO_SAMPLING_DENSITY = 0.005
 # A latent dimension is active when its posterior mean varies across the
 # training rows by more than this share of the prior's variance.  Burda et
 # al. (2016) use 0.01, which counted as active the dimensions of TF-IDF
 # models whose posterior means varied by 0.02-0.05 while their posteriors
 # stayed near the prior (docs/model.md).
 _ACTIVE_VARIANCE = 0.1
-# "auto" batch sizes keep a decoder output block near 16 MB of float32.
-_DECODER_BLOCK = 2**22
-_MIN_AUTO_BATCH = 32
 # Training runs in float32: larger magnitudes would become infinite there.
 _MAX_ABS_VALUE = float(np.finfo(np.float32).max)
 
@@ -170,6 +147,11 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         The weight added to each seed term in its topic (in the decoder's
         logits, before its batch normalisation).  Larger values tie the
         topics more closely to their seeds.
+
+    latent_params : dict, default=None
+        Hyper-parameters of a latent kind added with
+        :func:`skvae.extending.register_latent`, by name (the built-in kinds
+        take theirs as the parameters above).  Unknown names raise an error.
 
     hidden_layer_sizes : array-like of int or int, default=(256,)
         Widths of the encoder's hidden layers; ``()`` makes the encoder linear.
@@ -424,10 +406,13 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "beta": [Interval(Real, 0, None, closed="left")],
         "likelihood": [StrOptions({"auto", *LIKELIHOOD_CLASSES})],
-        "latent": [StrOptions(set(LATENT_CLASSES))],
-        "doc_topic_prior": [Interval(Real, 0, None, closed="neither")],
-        "seed_topics": [None, list, tuple],
-        "seed_strength": [Interval(Real, 0, None, closed="left")],
+        # The registry's live keys: a kind registered later is accepted.
+        "latent": [StrOptions(LATENT_CLASSES.keys())],
+        "latent_params": [None, dict],
+        **{
+            name: parameter.constraints
+            for name, parameter in TopicLatent.hyperparameters.items()
+        },
         "hidden_layer_sizes": [
             "array-like",
             Interval(Integral, 1, None, closed="left"),
@@ -473,6 +458,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         doc_topic_prior=1.0,
         seed_topics=None,
         seed_strength=8.0,
+        latent_params=None,
         hidden_layer_sizes=(256,),
         decoder_hidden_layer_sizes=(),
         tied_weights=False,
@@ -501,6 +487,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         self.doc_topic_prior = doc_topic_prior
         self.seed_topics = seed_topics
         self.seed_strength = seed_strength
+        self.latent_params = latent_params
         self.hidden_layer_sizes = hidden_layer_sizes
         self.decoder_hidden_layer_sizes = decoder_hidden_layer_sizes
         self.tied_weights = tied_weights
@@ -599,11 +586,11 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     def _fit(self, X) -> TrainingHistory:
         """Train and store the fitted state; returns the training history."""
         X = self._validate_input(X, reset=True)
-        spec = self._network_spec_for(X)
-        device = self._resolve_device()
+        spec = network_spec(self, X)
+        device = resolve_device(self)
         random_state = check_random_state(self.random_state)
         X_train, X_val = self._split_validation(X, random_state)
-        settings = self._training_settings(X_train, spec, device)
+        settings = training_settings(self, X_train, spec, device)
         with self._seeded_torch(random_state, device):
             network = _new_network(spec, X_train, device)
             history = fit_loop(network, X_train, X_val, settings, random_state)
@@ -704,15 +691,15 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     def _partial_fit(self, X, first_call: bool):
         X = self._validate_input(X, reset=first_call)
         if first_call:
-            spec = self._network_spec_for(X)
+            spec = network_spec(self, X)
             random_state = check_random_state(self.random_state)
         else:
             spec = self._state.spec
             check_likelihood_input(X, spec.likelihood, type(self).__name__)
             LATENT_CLASSES[spec.latent].check_n_samples(X.shape[0])
             random_state = self.random_state_
-        device = self._resolve_device()
-        settings = self._training_settings(X, spec, device)
+        device = resolve_device(self)
+        settings = training_settings(self, X, spec, device)
         n_iter = 0 if first_call else self.n_iter_
         with self._seeded_torch(random_state, device):
             if first_call:
@@ -742,130 +729,6 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         self.validation_scores_ = None
         self.best_validation_score_ = None
         return self
-
-    def _network_spec_for(self, X) -> NetworkSpec:
-        """Resolve the likelihood and check the architecture for data X."""
-        latent = LATENT_CLASSES[self.latent]
-        likelihood = latent.resolve_likelihood(X, self.likelihood)
-        latent.check_likelihood(likelihood, self.likelihood, type(self).__name__)
-        check_likelihood_input(X, likelihood, type(self).__name__)
-        latent.check_n_samples(X.shape[0])
-        return NetworkSpec(
-            n_features=X.shape[1],
-            n_components=self.n_components,
-            hidden_layer_sizes=self._check_layer_sizes("hidden_layer_sizes"),
-            activation=self.activation,
-            dropout=self._dropout_rate(),
-            likelihood=likelihood,
-            latent=self.latent,
-            doc_topic_prior=float(self.doc_topic_prior),
-            tied_weights=bool(self.tied_weights),
-            missing_indicator=has_missing(X),
-            decoder_hidden_layer_sizes=self._check_layer_sizes(
-                "decoder_hidden_layer_sizes"
-            ),
-            seed_topics=self._check_seed_topics(X.shape[1]),
-            seed_strength=float(self.seed_strength),
-        )
-
-    def _check_seed_topics(self, n_features: int) -> tuple[tuple[int, ...], ...]:
-        """``seed_topics`` as feature indices, checked."""
-        if self.seed_topics is None:
-            return ()
-        if not LATENT_CLASSES[self.latent].takes_seeds:
-            raise ValueError(
-                f"seed_topics needs latent='topic'; got latent={self.latent!r}."
-            )
-        if len(self.seed_topics) > self.n_components:
-            raise ValueError(
-                f"seed_topics has {len(self.seed_topics)} topics but "
-                f"n_components={self.n_components}."
-            )
-        names = getattr(self, "feature_names_in_", None)
-        index = {} if names is None else {name: j for j, name in enumerate(names)}
-        resolved = []
-        for k, terms in enumerate(self.seed_topics):
-            if isinstance(terms, str) or not hasattr(terms, "__iter__"):
-                raise ValueError(
-                    f"seed_topics[{k}] must be a list of terms, got {terms!r}."
-                )
-            indices = []
-            for term in terms:
-                if isinstance(term, str):
-                    if names is None:
-                        raise ValueError(
-                            f"seed_topics[{k}] names the term {term!r}, but X has "
-                            "no feature names; pass feature indices (e.g. "
-                            "skvae.text.term_indices(vectorizer, seeds))."
-                        )
-                    if term not in index:
-                        raise ValueError(
-                            f"seed_topics[{k}]: {term!r} is not a feature of X."
-                        )
-                    indices.append(index[term])
-                elif isinstance(term, Integral) and 0 <= term < n_features:
-                    indices.append(int(term))
-                else:
-                    raise ValueError(
-                        f"seed_topics[{k}] holds {term!r}: not a term or a feature "
-                        f"index in [0, {n_features})."
-                    )
-            if not indices:
-                raise ValueError(f"seed_topics[{k}] is empty.")
-            resolved.append(tuple(indices))
-        return tuple(resolved)
-
-    def _training_settings(
-        self, X_train, spec: NetworkSpec, device: torch.device
-    ) -> TrainingSettings:
-        """The loop's settings for training rows X_train (numpy checks only)."""
-        latent = LATENT_CLASSES[spec.latent]
-        softmax_samples = self._softmax_samples(spec, X_train, device)
-        missing = has_missing(X_train)
-        return TrainingSettings(
-            max_iter=self.max_iter,
-            batch_size=self._check_batch_size(
-                X_train.shape[0], softmax_samples or spec.n_features
-            ),
-            learning_rate_init=(
-                latent.defaults.learning_rate
-                if self.learning_rate_init == "auto"
-                else self.learning_rate_init
-            ),
-            beta=float(self.beta),
-            kl_warmup_iter=self.kl_warmup_iter,
-            shuffle=self.shuffle,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            verbose=self.verbose,
-            input_dropout=self._input_dropout(X_train, spec, missing),
-            hide_as_missing=missing,
-            softmax_samples=softmax_samples,
-            matmul_dtype=self._matmul_dtype(device),
-        )
-
-    def _matmul_dtype(self, device: torch.device) -> torch.dtype | None:
-        if self.precision == "float32":
-            return None
-        if self.precision == "bfloat16" or _fast_bfloat16(device):
-            return torch.bfloat16
-        return None
-
-    def _input_dropout(self, X_train, spec: NetworkSpec, missing: bool) -> float:
-        if self.input_dropout != "auto":
-            return float(self.input_dropout)
-        if missing:
-            return missing_rate(X_train)
-        latent_default = LATENT_CLASSES[spec.latent].defaults.input_dropout
-        if latent_default is not None:
-            return latent_default
-        rate = LIKELIHOOD_CLASSES[spec.likelihood].input_dropout
-        # Short rows (a tweet, a sentence) must keep most of their terms: on
-        # average at least _MIN_KEPT_ENTRIES stay visible.
-        mean_entries = nonzero_share(X_train) * X_train.shape[1]
-        if mean_entries <= 0:
-            return 0.0
-        return float(np.clip(1 - _MIN_KEPT_ENTRIES / mean_entries, 0.0, rate))
 
     @contextmanager
     def _seeded_torch(self, random_state, device: torch.device):
@@ -1307,101 +1170,6 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         # CSR gives cheap row slices; CSC/COO are converted (one copy of X).
         return X.tocsr() if sp.issparse(X) else X
 
-    def _dropout_rate(self) -> float:
-        if self.dropout == "auto":
-            return LATENT_CLASSES[self.latent].defaults.dropout
-        return float(self.dropout)
-
-    def _check_layer_sizes(self, name: str) -> tuple[int, ...]:
-        sizes = getattr(self, name)
-        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
-        if not all(isinstance(s, Integral) and s >= 1 for s in sizes):
-            raise ValueError(
-                f"{name} must hold positive integers, got {getattr(self, name)!r}."
-            )
-        return tuple(int(s) for s in sizes)
-
-    def _softmax_samples(
-        self, spec: NetworkSpec, X_train, device: torch.device
-    ) -> int | None:
-        """Features sampled per step for the multinomial's normaliser, or None."""
-        if self.softmax_samples is None:
-            return None
-        likelihood = LIKELIHOOD_CLASSES[spec.likelihood]
-        latent = LATENT_CLASSES[spec.latent]
-        possible = likelihood.samples_features and not latent.normalizes_logits
-        if self.softmax_samples == "auto":
-            # Measured on CPU only; a GPU computes the exact softmax quickly.
-            if not possible or device.type != "cpu":
-                return None
-            n_rows, n_features = X_train.shape
-            stored = X_train.nnz if sp.issparse(X_train) else np.count_nonzero(X_train)
-            density = stored / max(n_rows * n_features, 1)
-            if (
-                n_features < _AUTO_SAMPLING_FEATURES
-                or density >= _AUTO_SAMPLING_DENSITY
-            ):
-                return None
-            return _AUTO_SOFTMAX_SAMPLES
-        if not possible:
-            raise ValueError(
-                f"softmax_samples={self.softmax_samples} needs the multinomial "
-                "likelihood and a latent whose decoder output is not "
-                f"batch-normalised; this model has likelihood={spec.likelihood!r} "
-                f"and latent={spec.latent!r}. Use softmax_samples=None."
-            )
-        return int(self.softmax_samples)
-
-    def _check_batch_size(self, n_samples: int, decoder_width: int) -> int:
-        """The minibatch size for ``n_samples`` training rows.
-
-        ``"auto"`` also keeps the decoder's (batch, decoder_width) output
-        within ``_DECODER_BLOCK`` entries: larger blocks come back as fresh
-        pages from the operating system at every step (glibc returns
-        allocations above 32 MB at once), which cost more than the extra
-        steps of smaller batches.
-        """
-        if self.batch_size == "auto":
-            auto = LATENT_CLASSES[self.latent].defaults.batch_size
-            by_memory = max(_MIN_AUTO_BATCH, _DECODER_BLOCK // max(decoder_width, 1))
-            return max(1, min(auto, by_memory, n_samples))
-        if self.batch_size > n_samples:
-            warnings.warn(
-                f"batch_size={self.batch_size} is larger than the {n_samples} "
-                "training samples; each epoch is one batch.",
-                stacklevel=2,
-            )
-        return self.batch_size
-
-    def _resolve_device(self, *, training: bool = True) -> torch.device:
-        """The device to run on; inference falls back to the CPU without CUDA."""
-        if isinstance(self.device, str) and self.device == "auto":
-            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-        try:
-            device = torch.device(self.device)
-        except RuntimeError as error:
-            raise ValueError(
-                f"device={self.device!r} is not a valid device."
-            ) from error
-        if device.type == "cuda" and not torch.cuda.is_available():
-            if not training:
-                # A model fitted on a GPU keeps device='cuda' in its
-                # parameters; it must still run where there is none.
-                warnings.warn(
-                    f"{type(self).__name__} has device={self.device!r} but CUDA "
-                    "is not available: running on the CPU. "
-                    "set_params(device='cpu') silences this warning.",
-                    DeviceFallbackWarning,
-                    stacklevel=3,
-                )
-                return torch.device("cpu")
-            raise ValueError(
-                f"device={self.device!r} was requested but CUDA is not available. "
-                "The fitted state is device-free: set_params(device='cpu') (or "
-                "'auto') runs a model fitted on a GPU on this machine."
-            )
-        return device
-
     def _split_validation(self, X, random_state):
         if not self.early_stopping:
             return X, None
@@ -1417,7 +1185,7 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
     def _inference_network(self):
         return self._state.build(
-            device=self._resolve_device(training=False), dtype=INFERENCE_DTYPE
+            device=resolve_device(self, training=False), dtype=INFERENCE_DTYPE
         )
 
     def _finite(self, values: np.ndarray, method: str) -> np.ndarray:
@@ -1444,17 +1212,6 @@ def _new_network(spec: NetworkSpec, X, device: torch.device):
     """A freshly initialised float32 network whose statistics come from X."""
     network = create_network(spec, input_statistics(X, spec.likelihood), X)
     return network.to(device=device, dtype=torch.float32)
-
-
-def _fast_bfloat16(device: torch.device) -> bool:
-    """Whether ``device`` multiplies bfloat16 matrices natively."""
-    if device.type == "cuda":
-        return torch.cuda.is_bf16_supported()
-    if device.type != "cpu":
-        return False
-    cpu = torch.cpu
-    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
-    return any(getattr(cpu, name, lambda: False)() for name in checks)
 
 
 def fitted_state(estimator: VAEEmbedder) -> FittedState:

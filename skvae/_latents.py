@@ -10,20 +10,24 @@ between kinds:
   running statistics, so they travel with the network's state);
 - the code ``c(z)``: what the decoder reads and ``transform`` returns;
 - how the decoder's weights read as loadings (``components_``);
-- the training defaults and the likelihoods it allows, checked on numpy
-  input before any torch code runs.
+- its own hyper-parameters (:attr:`Latent.hyperparameters`), their checks on
+  numpy input, the training defaults and the likelihoods it allows, all
+  checked before any torch code runs.
 
-Adding a kind is one subclass of :class:`Latent` here, and its name in
-:data:`LATENT_CLASSES`.
+Adding a kind is one subclass of :class:`Latent` and :func:`register_latent`:
+``VAEEmbedder(latent=name)`` accepts it from then on, and takes its
+hyper-parameters in ``latent_params``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 import torch
+from sklearn.utils._param_validation import Interval
 from torch import nn
 from torch.nn import functional as F
 
@@ -44,6 +48,15 @@ class TrainingDefaults:
     input_dropout: float | None = None
 
 
+@dataclass(frozen=True)
+class LatentParameter:
+    """A hyper-parameter of one latent kind: its default and what it accepts
+    (a list of scikit-learn parameter constraints)."""
+
+    default: object
+    constraints: list
+
+
 class Latent(nn.Module):
     """Interface shared by the latent spaces; the default methods do nothing.
 
@@ -52,10 +65,14 @@ class Latent(nn.Module):
     spec : NetworkSpec
         The architecture: ``n_components``, the encoder's first width
         (``embedding_width``), ``n_features`` (the decoder's output width)
-        and the latent's own settings (``doc_topic_prior``, ``seed_topics``).
+        and the latent's own hyper-parameters (``latent_params``, as
+        :meth:`resolve_parameters` returns them).
     """
 
     name = ""
+    #: The kind's own hyper-parameters.  The estimator validates them against
+    #: their constraints and passes them to :meth:`resolve_parameters`.
+    hyperparameters: dict[str, LatentParameter] = {}
     #: Likelihoods the latent is defined for; None: all of them.
     likelihoods: tuple[str, ...] | None = None
     defaults = TrainingDefaults(batch_size=500, learning_rate=2e-3, dropout=0.0)
@@ -70,15 +87,26 @@ class Latent(nn.Module):
     normalizes_logits = False
     #: Whether ``transform`` returns rows that sum to 1 (topic proportions).
     proportions = False
-    #: Whether latent dimensions can be seeded with terms (``seed_topics``).
-    takes_seeds = False
 
     def __init__(self, spec):
         super().__init__()
         self.n_components = spec.n_components
-        self.doc_topic_prior = spec.doc_topic_prior
 
     # -- checks on numpy input, before any torch code (class methods) --------
+
+    @classmethod
+    def resolve_parameters(
+        cls, values: dict, n_features: int, n_components: int, feature_names
+    ) -> dict:
+        """The kind's hyper-parameters as the network is built with them.
+
+        ``values`` holds every name of :attr:`hyperparameters`, already checked
+        against its constraints; ``feature_names`` are X's column names or
+        None.  Raise ValueError for values that do not suit the data.  The
+        result must survive JSON (the safetensors metadata): numbers,
+        strings and (nested) tuples.
+        """
+        return dict(values)
 
     @classmethod
     def resolve_likelihood(cls, X, requested: str) -> str:
@@ -192,6 +220,13 @@ class TopicLatent(Latent):
     """
 
     name = "topic"
+    hyperparameters = {
+        "doc_topic_prior": LatentParameter(
+            1.0, [Interval(Real, 0, None, closed="neither")]
+        ),
+        "seed_topics": LatentParameter(None, [None, list, tuple]),
+        "seed_strength": LatentParameter(8.0, [Interval(Real, 0, None, closed="left")]),
+    }
     likelihoods = ("multinomial", "poisson")
     defaults = TrainingDefaults(
         batch_size=200, learning_rate=1e-3, dropout=0.2, input_dropout=0.0
@@ -201,10 +236,11 @@ class TopicLatent(Latent):
     decoder_bias = False
     normalizes_logits = True
     proportions = True
-    takes_seeds = True
 
     def __init__(self, spec):
         super().__init__(spec)
+        params = spec.latent_params
+        self.doc_topic_prior = params["doc_topic_prior"]
         self.mu_norm = nn.BatchNorm1d(spec.n_components, affine=False)
         self.log_var_norm = nn.BatchNorm1d(spec.n_components, affine=False)
         self.logits_norm = nn.BatchNorm1d(spec.n_features, affine=False)
@@ -213,11 +249,21 @@ class TopicLatent(Latent):
         # topic's terms, like tomotopy's set_word_prior); rows without seeds
         # are zero.
         seeds = None
-        if spec.seed_topics:
+        if params["seed_topics"]:
             seeds = torch.zeros(spec.n_components, spec.n_features)
-            for topic, terms in enumerate(spec.seed_topics):
-                seeds[topic, list(terms)] = spec.seed_strength
+            for topic, terms in enumerate(params["seed_topics"]):
+                seeds[topic, list(terms)] = params["seed_strength"]
         self.register_buffer("seed_weights", seeds)
+
+    @classmethod
+    def resolve_parameters(cls, values, n_features, n_components, feature_names):
+        return {
+            "doc_topic_prior": float(values["doc_topic_prior"]),
+            "seed_topics": _seed_indices(
+                values["seed_topics"], n_features, n_components, feature_names
+            ),
+            "seed_strength": float(values["seed_strength"]),
+        }
 
     @classmethod
     def resolve_likelihood(cls, X, requested):
@@ -252,7 +298,8 @@ class TopicLatent(Latent):
         # seeded topic may hold its seeds and little else; with the whole
         # standardised profile as its start it was strong from the first epoch
         # and cost the unseeded topics coherence (docs/model.md).
-        if not spec.seed_topics:
+        seed_topics = spec.latent_params["seed_topics"]
+        if not seed_topics:
             return None
         X = sp.csr_matrix(X, dtype=np.float64)
         X.data = np.nan_to_num(X.data)
@@ -260,7 +307,7 @@ class TopicLatent(Latent):
         background /= background.sum()
         n_typical = min(_SEED_START_TERMS, spec.n_features)
         columns = {}
-        for topic, terms in enumerate(spec.seed_topics):
+        for topic, terms in enumerate(seed_topics):
             weights = np.asarray(X[:, list(terms)].sum(axis=1)).ravel()
             profile = np.asarray(X.T @ weights).ravel() + 1.0
             log_ratio = np.log(profile / profile.sum()) - np.log(background)
@@ -293,6 +340,76 @@ class TopicLatent(Latent):
         return weight - weight.mean(dim=1, keepdim=True)
 
 
-LATENT_CLASSES: dict[str, type[Latent]] = {
-    cls.name: cls for cls in (GaussianLatent, TopicLatent)
-}
+def _seed_indices(
+    seed_topics, n_features: int, n_components: int, feature_names
+) -> tuple[tuple[int, ...], ...]:
+    """``seed_topics`` (lists of terms or feature indices) as feature indices."""
+    if seed_topics is None:
+        return ()
+    if len(seed_topics) > n_components:
+        raise ValueError(
+            f"seed_topics has {len(seed_topics)} topics but "
+            f"n_components={n_components}."
+        )
+    index = {} if feature_names is None else {n: j for j, n in enumerate(feature_names)}
+    resolved = []
+    for k, terms in enumerate(seed_topics):
+        if isinstance(terms, str) or not hasattr(terms, "__iter__"):
+            raise ValueError(
+                f"seed_topics[{k}] must be a list of terms, got {terms!r}."
+            )
+        indices = []
+        for term in terms:
+            if isinstance(term, str):
+                if feature_names is None:
+                    raise ValueError(
+                        f"seed_topics[{k}] names the term {term!r}, but X has "
+                        "no feature names; pass feature indices (e.g. "
+                        "skvae.text.term_indices(vectorizer, seeds))."
+                    )
+                if term not in index:
+                    raise ValueError(
+                        f"seed_topics[{k}]: {term!r} is not a feature of X."
+                    )
+                indices.append(index[term])
+            elif isinstance(term, Integral) and 0 <= term < n_features:
+                indices.append(int(term))
+            else:
+                raise ValueError(
+                    f"seed_topics[{k}] holds {term!r}: not a term or a feature "
+                    f"index in [0, {n_features})."
+                )
+        if not indices:
+            raise ValueError(f"seed_topics[{k}] is empty.")
+        resolved.append(tuple(indices))
+    return tuple(resolved)
+
+
+#: The latent kinds by the name ``VAEEmbedder(latent=...)`` takes.
+LATENT_CLASSES: dict[str, type[Latent]] = {}
+
+
+def register_latent(cls: type[Latent]) -> type[Latent]:
+    """Make ``VAEEmbedder(latent=cls.name)`` build ``cls``; returns ``cls``
+    (so it also serves as a class decorator).
+
+    Raises
+    ------
+    ValueError
+        If another class is registered under the same name.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Latent)) or not cls.name:
+        raise TypeError(f"{cls!r} is not a Latent subclass with a name.")
+    registered = LATENT_CLASSES.setdefault(cls.name, cls)
+    if registered is not cls:
+        raise ValueError(f"A latent kind named {cls.name!r} is already registered.")
+    return cls
+
+
+def unregister_latent(name: str) -> None:
+    """Inverse of :func:`register_latent` (for the built-in kinds too)."""
+    del LATENT_CLASSES[name]
+
+
+register_latent(GaussianLatent)
+register_latent(TopicLatent)

@@ -15,7 +15,7 @@ The fitted estimator keeps only numpy arrays (:mod:`skvae._state`).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
@@ -44,18 +44,11 @@ class NetworkSpec:
     dropout: float
     likelihood: str
     latent: str = "gaussian"
-    doc_topic_prior: float = 1.0
     tied_weights: bool = False
     missing_indicator: bool = False
     decoder_hidden_layer_sizes: tuple[int, ...] = ()
-    # Guided topics: feature indices seeding latent dimensions 0, 1, ...
-    seed_topics: tuple[tuple[int, ...], ...] = ()
-    seed_strength: float = 0.0
-
-    def __post_init__(self):
-        # JSON (safetensors metadata) gives lists back.
-        seeds = tuple(tuple(int(j) for j in terms) for terms in self.seed_topics)
-        object.__setattr__(self, "seed_topics", seeds)
+    # The latent kind's own hyper-parameters (Latent.resolve_parameters).
+    latent_params: dict = field(default_factory=dict)
 
     @property
     def embedding_width(self) -> int:
@@ -65,6 +58,32 @@ class NetworkSpec:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, spec: dict) -> NetworkSpec:
+        """Inverse of :meth:`to_dict`, also from JSON (lists for tuples) and
+        from specs written before the latents owned their parameters."""
+        spec = {name: _tuples(value) for name, value in spec.items()}
+        latent_params = dict(spec.pop("latent_params", {}))
+        own = LATENT_CLASSES[spec.get("latent", "gaussian")].hyperparameters
+        for name in _FORMER_SPEC_FIELDS:
+            value = spec.pop(name, None)
+            if name in own and name not in latent_params:
+                latent_params[name] = value
+        return cls(**spec, latent_params=latent_params)
+
+
+# Fields that specs held before each latent kind kept its own parameters.
+_FORMER_SPEC_FIELDS = ("doc_topic_prior", "seed_topics", "seed_strength")
+
+
+def _tuples(value):
+    """Lists (from JSON) back to tuples, nested; dicts element-wise."""
+    if isinstance(value, list | tuple):
+        return tuple(_tuples(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _tuples(v) for k, v in value.items()}
+    return value
 
 
 class Encoder(nn.Module):

@@ -61,11 +61,8 @@ class FittedState:
     @classmethod
     def from_dict(cls, state: dict) -> FittedState:
         """Inverse of :meth:`to_dict`."""
-        spec = {
-            name: tuple(value) if isinstance(value, list) else value
-            for name, value in state["spec"].items()
-        }
-        return cls(NetworkSpec(**spec), state["weights"], state["optimizer"])
+        spec = NetworkSpec.from_dict(state["spec"])
+        return cls(spec, state["weights"], state["optimizer"])
 
     def build(
         self,

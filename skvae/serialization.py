@@ -182,7 +182,7 @@ def load_safetensors(path: str | os.PathLike) -> VAEEmbedder:
             stacklevel=2,
         )
     try:
-        state = FittedState(NetworkSpec(**_tuples(metadata["network_spec"])), weights)
+        state = FittedState(NetworkSpec.from_dict(metadata["network_spec"]), weights)
         state.build()
     except (RuntimeError, TypeError, KeyError) as error:
         raise ValueError(

@@ -1,38 +1,53 @@
-"""A new latent kind is one class: register a toy one and train it end to end."""
+"""A new latent kind is one class plus its registration: register a toy one
+with a hyper-parameter of its own and train it end to end."""
+
+import pickle
+from numbers import Real
 
 import numpy as np
 import pytest
 import torch
 from conftest import small_vae
 from numpy.testing import assert_allclose
-from sklearn.utils._param_validation import StrOptions
+from sklearn.base import clone
+from sklearn.utils._param_validation import Interval, InvalidParameterError
 
-from skvae import VAEEmbedder, _latents
-from skvae._latents import GaussianLatent
+from skvae.extending import (
+    GaussianLatent,
+    LatentParameter,
+    register_latent,
+    unregister_latent,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 class BoundedLatent(GaussianLatent):
-    """A toy kind: the decoder reads tanh(z), so codes lie in (-1, 1)."""
+    """A toy kind: the decoder reads scale * tanh(z / scale), so codes lie in
+    (-scale, scale)."""
 
     name = "bounded"
+    hyperparameters = {
+        "scale": LatentParameter(1.0, [Interval(Real, 0, None, closed="neither")])
+    }
+
+    def __init__(self, spec):
+        super().__init__(spec)
+        self.scale = spec.latent_params["scale"]
+
+    @classmethod
+    def resolve_parameters(cls, values, n_features, n_components, feature_names):
+        return {"scale": float(values["scale"])}
 
     def code(self, z):
-        return torch.tanh(z)
+        return self.scale * torch.tanh(z / self.scale)
 
 
 @pytest.fixture
-def bounded(monkeypatch):
-    registry = {**_latents.LATENT_CLASSES, BoundedLatent.name: BoundedLatent}
-    monkeypatch.setattr(_latents, "LATENT_CLASSES", registry)
-    monkeypatch.setattr("skvae._network.LATENT_CLASSES", registry)
-    monkeypatch.setattr("skvae._embedder.LATENT_CLASSES", registry)
-    constraints = {
-        **VAEEmbedder._parameter_constraints,
-        "latent": [StrOptions(set(registry))],
-    }
-    monkeypatch.setattr(VAEEmbedder, "_parameter_constraints", constraints)
+def bounded():
+    register_latent(BoundedLatent)
+    yield
+    unregister_latent(BoundedLatent.name)
 
 
 def test_a_registered_latent_kind_trains_and_serves(bounded, counts):
@@ -52,3 +67,34 @@ def test_a_registered_latent_kind_trains_and_serves(bounded, counts):
         atol=1e-8,
     )
     assert vae.loss_curve_[-1] < vae.loss_curve_[0]
+
+
+def test_a_registered_kind_takes_its_own_hyper_parameter(bounded, counts):
+    vae = small_vae(latent="bounded", latent_params={"scale": 0.5}, max_iter=5)
+    Z = vae.fit(counts).transform(counts)
+    assert 0.1 < np.abs(Z).max() < 0.5
+    # The value travels with the fitted state: a copy serves the same codes.
+    assert_allclose(pickle.loads(pickle.dumps(vae)).transform(counts), Z)
+    assert clone(vae).get_params()["latent_params"] == {"scale": 0.5}
+
+
+def test_latent_params_are_checked_before_training(bounded, counts):
+    with pytest.raises(InvalidParameterError, match="scale"):
+        small_vae(latent="bounded", latent_params={"scale": -1.0}).fit(counts)
+    with pytest.raises(ValueError, match=r"does not take.*\['scale'\]"):
+        small_vae(latent="bounded", latent_params={"width": 2}).fit(counts)
+    with pytest.raises(ValueError, match="parameters of VAEEmbedder itself"):
+        small_vae(latent="topic", latent_params={"doc_topic_prior": 2}).fit(counts)
+    # Another kind's parameter away from its default would be ignored.
+    with pytest.raises(ValueError, match="doc_topic_prior needs latent='topic'"):
+        small_vae(latent="bounded", doc_topic_prior=0.5).fit(counts)
+
+
+def test_registering_a_second_kind_under_a_taken_name_fails(bounded):
+    class Other(GaussianLatent):
+        name = "bounded"
+
+    with pytest.raises(ValueError, match="already registered"):
+        register_latent(Other)
+    with pytest.raises(InvalidParameterError, match="bounded"):
+        small_vae(latent="nonexistent").fit(np.ones((4, 3)))

@@ -12,6 +12,7 @@ import torch
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from skvae import VAEEmbedder
+from skvae._settings import network_spec, training_settings
 
 CPU = torch.device("cpu")
 
@@ -30,8 +31,8 @@ LONG = corpus(300, 150)  # posts, articles
 
 def settings(X, **params):
     vae = VAEEmbedder(**params)
-    spec = vae._network_spec_for(X)
-    return spec, vae._training_settings(X, spec, CPU)
+    spec = network_spec(vae, X)
+    return spec, training_settings(vae, X, spec, CPU)
 
 
 def mean_terms(X):

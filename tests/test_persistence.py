@@ -92,6 +92,23 @@ def test_a_pickle_from_another_version_warns(counts, saved_version):
     assert_array_equal(loaded.transform(counts), vae.transform(counts))
 
 
+@pytest.mark.parametrize("latent", ["gaussian", "topic"])
+def test_a_pickle_from_before_latent_params_loads(counts, latent):
+    # Earlier versions kept the topic latent's parameters as fields of the
+    # network spec, for every latent kind.
+    seeds = {"seed_topics": [[0, 1]]} if latent == "topic" else {}
+    vae = small(max_iter=2, latent=latent, doc_topic_prior=1.0, **seeds).fit(counts)
+    state = vae.__getstate__()
+    spec = state["_state"]["spec"]
+    params = spec.pop("latent_params")
+    spec.update({"doc_topic_prior": 1.0, "seed_topics": (), "seed_strength": 0.0})
+    spec.update(params)
+    loaded = VAEEmbedder.__new__(VAEEmbedder)
+    loaded.__setstate__(state)
+    assert fitted_state(loaded).spec == fitted_state(vae).spec
+    assert_array_equal(loaded.transform(counts), vae.transform(counts))
+
+
 @pytest.mark.parametrize(
     "params",
     [
