@@ -15,6 +15,7 @@ The fitted estimator keeps only numpy arrays (:mod:`skvae._state`).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -241,6 +242,16 @@ class VAENetwork(nn.Module):
             missing = (~observed).to(x.dtype)
         inputs, shift = self.likelihood.encoder_input(x)
         return self.encoder(inputs, shift, missing, self.embedding, self.latent)
+
+    @contextmanager
+    def evaluating(self):
+        """Run a measurement in eval mode (no encoder dropout, batch norm's
+        running statistics), then go back to training mode."""
+        self.eval()
+        try:
+            yield
+        finally:
+            self.train()
 
     def freeze_posterior_means(self) -> None:
         """Train only what does not move E_q[z | x]: the posterior variances,

@@ -1,5 +1,7 @@
 """The training loop, read top-down: fit_loop -> run_single_epoch -> train_step.
 
+What ends a phase of it is a list of stopping rules (:mod:`skvae._stopping`).
+
 It works on a float32 network and validated numpy / scipy.sparse input; the
 sklearn facade owns seeding, validation of parameters and the fitted state.
 
@@ -10,8 +12,6 @@ validation set, still ends with a usable model.
 
 from __future__ import annotations
 
-from collections import deque
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -19,32 +19,23 @@ import torch
 from tqdm.auto import tqdm
 
 from ._batching import rows_to_tensor, shuffled_batches
-from ._inference import elbo, posterior_mean, validation_noise
+from ._inference import elbo, validation_noise
 from ._masking import drop_entries, hide_observed
 from ._network import VAENetwork
 from ._optim import LazyAdam
+from ._stopping import (
+    EmbeddingsSettled,
+    EpochBudget,
+    NoImprovement,
+    SlowProgress,
+    StoppingRule,
+)
 from .exceptions import TrainingDivergedError
 
 _DIVERGED_MESSAGE = (
     "The training loss became NaN or infinite; try a smaller "
     "learning_rate_init or check the input for extreme values."
 )
-
-# The word-dropout phase also ends when the embeddings of a fixed probe of
-# training rows have settled: when the linear CKA distance (1 - CKA; CKA is a
-# similarity up to rotation and scale, which is what a downstream model sees)
-# between this epoch's posterior means and those _SETTLED_LAG epochs before
-# falls below _SETTLED_PER_TOL * tol * n_components ** 0.25 (0.020 at the
-# default tol and 50 dimensions).  At 20k terms the loss keeps falling past
-# 0.1% an epoch for 20 epochs after that point while test accuracy stays
-# flat.  Test accuracy levels off later at fewer dimensions, where the
-# distance is smaller then (0.016 at 20, 0.020 at 50): hence the slow growth
-# with n_components (docs/model.md, "When to stop").
-_SETTLED_LAG = 5
-_SETTLED_PER_TOL = 7.5
-# Rows in the probe; with fewer training rows the rule is off (CKA over a few
-# rows in many dimensions is close to 1 from the start).
-_PROBE_ROWS = 1000
 
 
 @dataclass(frozen=True)
@@ -105,17 +96,15 @@ def fit_loop(
 
     With a validation set, training stops when the validation ELBO stops
     improving and the weights of the best epoch are restored; without one,
-    when the training loss stops improving: when no epoch of the last
-    ``n_iter_no_change`` beat the best by ``tol`` (relative).  With word
-    dropout, whose loss keeps falling by a hair every epoch long after the
-    embeddings stopped changing, also when those epochs improved it by less
-    than ``tol`` per epoch on average, or when the embeddings of a fixed
-    probe of training rows have settled (:func:`embeddings_settled`; only
-    with at least 1,000 training rows).
+    when the training loss stops improving (:class:`~skvae._stopping.\
+NoImprovement`).  With word dropout, whose loss keeps falling by a hair
+    every epoch long after the embeddings stopped changing, also on
+    :class:`~skvae._stopping.SlowProgress` or
+    :class:`~skvae._stopping.EmbeddingsSettled`.
 
     With word dropout (``input_dropout`` on complete data), convergence
-    starts a last phase without it, of at most ``n_iter_no_change`` epochs
-    (or until it converges): the encoder, trained on a fifth of each
+    starts a polishing phase without it, of at most ``n_iter_no_change``
+    epochs (or until it converges): the encoder, trained on a fifth of each
     document, then adapts to whole documents, which restores the ELBO and
     perplexity that the dropout costs while the embeddings keep what it
     gained (docs/model.md).
@@ -126,16 +115,6 @@ def fit_loop(
     """
     optimizer = make_optimizer(network, settings)
     history = TrainingHistory(validation_scores=None if X_val is None else [])
-    best_state = None
-    no_improvement = 0
-    # Epochs left without word dropout; None until that phase starts.
-    polishing_left = None
-    epoch_settings = settings
-    # Scores since the warm-up (or since the phase without dropout began).
-    scores: list[float] = []
-    dropping = drops_words(settings)
-    probe = probe_rows(X_train) if dropping and settings.tol > 0 else None
-    probe_history: deque[np.ndarray] = deque(maxlen=_SETTLED_LAG + 1)
     epochs = tqdm(
         range(settings.max_iter),
         desc="VAEEmbedder",
@@ -143,122 +122,116 @@ def fit_loop(
         disable=not settings.verbose,
         leave=False,
     )
+    trainer = _Trainer(network, optimizer, X_train, X_val, rng, history, epochs)
+    # One stream of epochs for both phases: max_iter bounds them together.
+    remaining = iter(epochs)
     try:
-        for epoch in epochs:
-            weight = kl_weight(epoch, settings)
-            loss = run_single_epoch(
-                network, optimizer, X_train, weight, epoch_settings, rng
+        history.converged = trainer.run_phase(
+            remaining, settings, training_rules(settings, X_train)
+        )
+        if history.converged and drops_words(settings):
+            history.polish_epoch = history.n_iter
+            network.freeze_posterior_means()
+            history.converged = trainer.run_phase(
+                remaining,
+                replace(settings, input_dropout=0.0),
+                polishing_rules(settings, history.best_score),
             )
-            score = -loss if X_val is None else validation_score(network, X_val)
-            # Recorded together, so an interrupt leaves whole epochs only.
-            history.loss_curve.append(loss)
-            if X_val is not None:
-                history.validation_scores.append(score)
-            history.n_iter = epoch + 1
-            epochs.set_postfix(loss=f"{loss:.4g}", refresh=False)
-            if settings.verbose > 1:
-                print(f"Iteration {epoch + 1}, loss = {loss:.8f}")
-            if epoch < settings.kl_warmup_iter:
-                # The objective itself still changes during warm-up: the latest
-                # weights are the best guess, and convergence is not checked.
-                best_state, history.best_epoch = snapshot(network), epoch + 1
-                continue
-            best = history.best_score
-            if not np.isfinite(best) or score > best + settings.tol * abs(best):
-                no_improvement = 0
-            else:
-                no_improvement += 1
-            if score > history.best_score:
-                history.best_score = score
-                best_state, history.best_epoch = snapshot(network), epoch + 1
-            if polishing_left is not None:
-                polishing_left -= 1
-            scores.append(score)
-            if dropping and probe is not None:
-                probe_history.append(probe_embedding(network, probe))
-            if (
-                no_improvement >= settings.n_iter_no_change
-                or (dropping and slow_progress(scores, settings))
-                or (dropping and embeddings_settled(probe_history, settings.tol))
-                or polishing_left == 0
-            ):
-                if polishing_left is None and drops_words(settings):
-                    epoch_settings = replace(settings, input_dropout=0.0)
-                    network.freeze_posterior_means()
-                    polishing_left = settings.n_iter_no_change
-                    history.polish_epoch = epoch + 1
-                    no_improvement = 0
-                    dropping = False
-                    continue
-                history.converged = True
-                break
     except KeyboardInterrupt:
-        if best_state is None:
+        if trainer.best_state is None:
             raise
         history.stop_reason = "interrupted"
     except TrainingDivergedError:
-        if best_state is None or X_val is None:
+        if trainer.best_state is None or X_val is None:
             raise
         history.stop_reason = "diverged"
     finally:
         epochs.close()
         network.requires_grad_(True)
-    if best_state is not None and (X_val is not None or history.stop_reason):
-        network.load_state_dict(best_state)
+    if trainer.best_state is not None and (X_val is not None or history.stop_reason):
+        network.load_state_dict(trainer.best_state)
     return history
 
 
-def slow_progress(scores: list[float], settings: TrainingSettings) -> bool:
-    """Whether the last ``n_iter_no_change`` epochs improved the score by less
-    than ``tol`` per epoch on average (relative to its size).
+def training_rules(settings: TrainingSettings, X_train) -> list[StoppingRule]:
+    """What ends the first phase: no improvement, and with word dropout also
+    slow progress or settled embeddings."""
+    rules: list[StoppingRule] = [NoImprovement(settings.tol, settings.n_iter_no_change)]
+    if drops_words(settings):
+        rules.append(SlowProgress(settings.tol, settings.n_iter_no_change))
+        settled = EmbeddingsSettled.for_rows(X_train, settings.tol)
+        if settled is not None:
+            rules.append(settled)
+    return rules
 
-    A loss that keeps falling by a hair every epoch (with word dropout it
-    does for a hundred epochs) never goes ``n_iter_no_change`` epochs without
-    beating its best, but stops being worth its epochs.
-    """
-    window = settings.n_iter_no_change
-    if len(scores) <= window:
+
+def polishing_rules(settings: TrainingSettings, best: float) -> list[StoppingRule]:
+    """What ends the polishing phase: no improvement on the best score so far,
+    or ``n_iter_no_change`` epochs."""
+    return [
+        NoImprovement(settings.tol, settings.n_iter_no_change, best=best),
+        EpochBudget(settings.n_iter_no_change),
+    ]
+
+
+class _Trainer:
+    """Runs epochs, records them in the history and keeps the best weights."""
+
+    def __init__(self, network, optimizer, X_train, X_val, rng, history, progress):
+        self.network = network
+        self.progress = progress
+        self.optimizer = optimizer
+        self.X_train = X_train
+        self.X_val = X_val
+        self.rng = rng
+        self.history = history
+        self.best_state: dict[str, torch.Tensor] | None = None
+
+    def run_phase(self, epochs, settings: TrainingSettings, rules) -> bool:
+        """Train on epochs from ``epochs`` until a rule ends the phase (True)
+        or the epochs run out (False)."""
+        history = self.history
+        for epoch in epochs:
+            score = self.run_epoch(epoch, settings)
+            if epoch < settings.kl_warmup_iter:
+                # The objective itself still changes during warm-up: the
+                # latest weights are the best guess, and no rule is asked.
+                self.keep_best(epoch)
+                continue
+            if score > history.best_score:
+                history.best_score = score
+                self.keep_best(epoch)
+            # Every rule sees every epoch, so that each keeps its history.
+            if any([rule.on_epoch_end(self.network, score) for rule in rules]):
+                return True
         return False
-    then, now = scores[-window - 1], scores[-1]
-    return now - then < settings.tol * window * abs(then)
 
+    def run_epoch(self, epoch: int, settings: TrainingSettings) -> float:
+        """One epoch; returns its score (validation ELBO, or minus the loss)."""
+        network, history = self.network, self.history
+        loss = run_single_epoch(
+            network,
+            self.optimizer,
+            self.X_train,
+            kl_weight(epoch, settings),
+            settings,
+            self.rng,
+        )
+        X_val = self.X_val
+        score = -loss if X_val is None else validation_score(network, X_val)
+        # Recorded together, so an interrupt leaves whole epochs only.
+        history.loss_curve.append(loss)
+        if self.X_val is not None:
+            history.validation_scores.append(score)
+        history.n_iter = epoch + 1
+        self.progress.set_postfix(loss=f"{loss:.4g}", refresh=False)
+        if settings.verbose > 1:
+            print(f"Iteration {epoch + 1}, loss = {loss:.8f}")
+        return score
 
-def probe_rows(X):
-    """The rows whose embeddings :func:`embeddings_settled` follows: 1,000
-    evenly spaced rows (no random draws, so the fit's stream is untouched),
-    or None for a smaller X."""
-    if X.shape[0] < _PROBE_ROWS:
-        return None
-    return X[np.linspace(0, X.shape[0] - 1, _PROBE_ROWS).astype(np.intp)]
-
-
-def probe_embedding(network: VAENetwork, probe) -> np.ndarray:
-    """Posterior means of the probe rows, in eval mode."""
-    with eval_mode(network):
-        return posterior_mean(network, probe)
-
-
-def linear_cka(a: np.ndarray, b: np.ndarray) -> float:
-    """Linear centred kernel alignment of two embeddings of the same rows
-    (Kornblith et al. 2019): 1 when one is a rotation and scaling of the
-    other, in [0, 1] otherwise."""
-    a = a.astype(np.float64) - a.mean(axis=0)
-    b = b.astype(np.float64) - b.mean(axis=0)
-    cross = np.linalg.norm(a.T @ b) ** 2
-    scale = np.linalg.norm(a.T @ a) * np.linalg.norm(b.T @ b)
-    return float(cross / scale) if scale > 0 else 1.0
-
-
-def embeddings_settled(history: deque, tol: float) -> bool:
-    """Whether the probe's embeddings moved by less than
-    ``7.5 * tol * n_components ** 0.25`` in CKA distance (1 - CKA) between
-    the oldest and the newest epoch of ``history`` (``_SETTLED_LAG`` epochs
-    apart once it is full)."""
-    if len(history) < history.maxlen:
-        return False
-    newest, oldest = history[-1], history[0]
-    allowed = _SETTLED_PER_TOL * tol * newest.shape[1] ** 0.25
-    return 1.0 - linear_cka(newest, oldest) < allowed
+    def keep_best(self, epoch: int) -> None:
+        self.best_state = snapshot(self.network)
+        self.history.best_epoch = epoch + 1
 
 
 def drops_words(settings: TrainingSettings) -> bool:
@@ -266,20 +239,9 @@ def drops_words(settings: TrainingSettings) -> bool:
     return settings.input_dropout > 0 and not settings.hide_as_missing
 
 
-@contextmanager
-def eval_mode(network: VAENetwork):
-    """Run a measurement in eval mode (no encoder dropout, batch norm's
-    running statistics), then go back to training mode."""
-    network.eval()
-    try:
-        yield
-    finally:
-        network.train()
-
-
 def validation_score(network: VAENetwork, X_val) -> float:
     """Mean validation ELBO, computed in eval mode with four cheap draws."""
-    with eval_mode(network):
+    with network.evaluating():
         return float(elbo(network, X_val, noise=validation_noise).mean())
 
 

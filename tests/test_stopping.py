@@ -1,5 +1,6 @@
-"""When the word-dropout phase ends: the loss rules and the settled-embedding rule."""
+"""When a training phase ends: each stopping rule alone, then in the loop."""
 
+import contextlib
 from collections import deque
 from functools import partial
 
@@ -8,8 +9,16 @@ import pytest
 import scipy.sparse as sp
 from conftest import small_vae
 
+import skvae._stopping as stopping
 import skvae._training as training
-from skvae._training import embeddings_settled, linear_cka
+from skvae._stopping import (
+    EmbeddingsSettled,
+    EpochBudget,
+    NoImprovement,
+    SlowProgress,
+    embeddings_settled,
+    linear_cka,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -44,6 +53,61 @@ def dropout_per_epoch(monkeypatch):
     return rates
 
 
+def decisions(rule, scores, network=None):
+    return [rule.on_epoch_end(network, score) for score in scores]
+
+
+def test_no_improvement_waits_n_iter_no_change_epochs():
+    rule = NoImprovement(tol=0.01, n_iter_no_change=2)
+    # -100 -> -99.5 is within 1% of the best: no improvement; -90 is one.
+    scores = [-100, -99.5, -90, -89.9, -95, -80]
+    assert decisions(rule, scores) == [False, False, False, False, True, False]
+    assert rule.best == -80
+
+
+def test_no_improvement_continues_from_a_best_score():
+    rule = NoImprovement(tol=0.0, n_iter_no_change=1, best=-10.0)
+    assert decisions(rule, [-11.0]) == [True]
+    rule = NoImprovement(tol=0.0, n_iter_no_change=1, best=-10.0)
+    assert decisions(rule, [-9.0]) == [False]
+
+
+def test_slow_progress_compares_scores_a_window_apart():
+    # Each epoch gains 0.1% of the score while tol asks for 1% per epoch.
+    scores = [-100 + 0.1 * epoch for epoch in range(5)]
+    rule = SlowProgress(tol=0.01, n_iter_no_change=3)
+    assert decisions(rule, scores) == [False, False, False, True, True]
+    rule = SlowProgress(tol=0.0001, n_iter_no_change=3)
+    assert not any(decisions(rule, scores))
+
+
+def test_epoch_budget_ends_after_its_epochs():
+    assert decisions(EpochBudget(3), [0.0] * 3) == [False, False, True]
+
+
+class NetworkStub:
+    """Stands in for a network whose posterior means the test supplies."""
+
+    def evaluating(self):
+        return contextlib.nullcontext()
+
+
+def test_embeddings_settled_reads_the_probe_each_epoch(monkeypatch):
+    rng = np.random.RandomState(0)
+    moving = [rng.normal(size=(1000, 4)) for _ in range(6)]
+    settled = moving[-1]
+    means = iter([*moving, *[settled] * 6])
+    monkeypatch.setattr(stopping, "posterior_mean", lambda network, rows: next(means))
+    rule = EmbeddingsSettled.for_rows(sp.csr_matrix((1000, 7)), tol=1e-3)
+    assert rule.probe.shape == (1000, 7)
+    said = decisions(rule, [0.0] * 12, NetworkStub())
+    # Full after 6 epochs; the newest of the last 6 match the oldest from the
+    # 11th epoch (_SETTLED_LAG = 5 epochs apart).
+    assert said == [False] * 10 + [True, True]
+    assert EmbeddingsSettled.for_rows(sp.csr_matrix((999, 7)), tol=1e-3) is None
+    assert EmbeddingsSettled.for_rows(sp.csr_matrix((1000, 7)), tol=0.0) is None
+
+
 def test_cka_ignores_rotation_scale_and_shift():
     rng = np.random.RandomState(0)
     a = rng.normal(size=(200, 5))
@@ -74,7 +138,7 @@ def test_settled_embeddings_end_the_dropout_phase(monkeypatch):
     # A step too small to move the embeddings: they settle at the first check,
     # once the probe has _SETTLED_LAG + 1 epochs of history.
     vae = fit_with_dropout(learning_rate_init=1e-7).fit(counts(1000))
-    first_without = training._SETTLED_LAG + 1
+    first_without = stopping._SETTLED_LAG + 1
     assert rates[:first_without] == [0.8] * first_without
     assert set(rates[first_without:]) == {0.0}
     assert vae.n_iter_ == 12
