@@ -8,7 +8,6 @@ one validates, seeds, picks the device and keeps the fitted state
 from __future__ import annotations
 
 import warnings
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -21,47 +20,40 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_array, check_random_state, check_scalar
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._inference import (
     INFERENCE_DTYPE,
+    active_dimensions,
+    components,
     decoded_mean,
-    decoder_loadings,
     elbo,
     importance_weighted_bound,
     posterior_mean,
-    posterior_mean_variance,
     posterior_moments,
     prior_samples,
 )
 from ._latents import LATENT_CLASSES, TopicLatent
-from ._likelihoods import LIKELIHOOD_CLASSES, check_likelihood_input, input_statistics
-from ._network import ACTIVATIONS, NetworkSpec, create_network
-from ._settings import network_spec, resolve_device, training_settings
-from ._state import FittedState
-from ._training import (
-    TrainingHistory,
-    fit_loop,
-    kl_weight,
-    load_optimizer_state,
-    make_optimizer,
-    optimizer_state,
-    run_single_epoch,
+from ._likelihoods import LIKELIHOOD_CLASSES, check_likelihood_input
+from ._network import ACTIVATIONS
+from ._settings import (
+    network_spec,
+    resolve_device,
+    training_settings,
+    validation_split,
 )
-from ._version import __version__
+from ._state import FittedState, pickled_estimator, unpickled_estimator
+from ._training import TrainingHistory, train_new, train_one_epoch
 from .exceptions import (
-    InconsistentVersionWarning,
     TrainingStoppedWarning,
 )
 
 # A latent dimension is active when its posterior mean varies across the
-# training rows by more than this share of the prior's variance.  Burda et
-# al. (2016) use 0.01, which counted as active the dimensions of TF-IDF
-# models whose posterior means varied by 0.02-0.05 while their posteriors
-# stayed near the prior (docs/model.md).
+# training rows by more than this share of the prior's variance; Burda et
+# al.'s (2016) 0.01 counts dimensions whose posteriors stay near the prior
+# (docs/model.md).
 _ACTIVE_VARIANCE = 0.1
 # Training runs in float32: larger magnitudes would become infinite there.
 _MAX_ABS_VALUE = float(np.finfo(np.float32).max)
@@ -72,12 +64,14 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
     A Gaussian encoder q(z|x) = N(mu(x), diag sigma^2(x)) maps each row of X to
     a distribution over ``n_components`` latent dimensions; the latent space
-    (``latent``) sets the prior p(z) and the code c(z) the decoder reads (z
-    itself, or topic proportions softmax(z)), and the decoder gives the
-    parameters of p(x|z) from c(z), linearly unless
-    ``decoder_hidden_layer_sizes`` adds hidden layers.  Training minimises
+    (``latent``) sets the prior p(z) and the code c(z) the decoder reads (z,
+    or topic proportions softmax(z)); the decoder gives the parameters of
+    p(x|z) from c(z), linearly unless ``decoder_hidden_layer_sizes`` adds
+    hidden layers.  Training minimises
     ``-E_q[log p(x|z)] + beta * KL(q(z|x) || p(z))`` with Adam on shuffled
     minibatches.  :meth:`transform` returns the code of the posterior mean.
+    What every ``"auto"`` resolves to, and why, is in the user guide's
+    model page (docs/model.md).
 
     Parameters
     ----------
@@ -91,41 +85,25 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
     likelihood : {"auto", "multinomial", "poisson", "bernoulli", "gaussian"}, \
             default="auto"
-        Observation model p(x|z).
+        Observation model p(x|z): ``"multinomial"`` for the word counts of
+        documents, ``"poisson"`` for independent counts, ``"bernoulli"`` for
+        values in [0, 1], ``"gaussian"`` for real values (a learned variance
+        per feature).  ``"auto"`` picks from the data (stored in
+        ``likelihood_``): bags of words, counted or weighted, get the
+        multinomial.  The count likelihoods reject negative input and accept
+        non-integer "soft counts" such as TF-IDF weights (their
+        log-likelihoods are defined for any x >= 0).
 
-        - ``"multinomial"``: word counts of a document (after CountVectorizer).
-        - ``"poisson"``: independent non-negative counts.
-        - ``"bernoulli"``: binary features with values in [0, 1].
-        - ``"gaussian"``: real values (e.g. TF-IDF or measurements), with a
-          learned variance per feature.
-        - ``"auto"``: ``"multinomial"`` for non-negative integers,
-          ``"bernoulli"`` if every value is 0 or 1, ``"gaussian"`` otherwise;
-          with ``latent="topic"``, ``"multinomial"`` for any non-negative
-          data.
-          The choice is stored in ``likelihood_``.
-
-        The count likelihoods reject negative input.  ``"multinomial"`` and
-        ``"poisson"`` also accept non-integer values such as TF-IDF weights
-        ("soft counts"): their log-likelihoods are defined for any real
-        x >= 0 (through ``lgamma(x + 1)``), so fit, transform and score work
-        as for counts; the absolute ELBO values are then not log-probabilities
-        of integer data.
-
-    latent : {"gaussian", "topic"}, default="gaussian"
-        Latent space.
-
-        - ``"gaussian"``: z ~ N(0, I); :meth:`transform` returns the posterior
-          mean of z, and the decoder is linear in z.
-        - ``"topic"``: the ProdLDA topic model (Srivastava & Sutton, 2017): a
-          logistic-normal latent whose prior is the Laplace approximation of a
-          Dirichlet(``doc_topic_prior``), topic proportions theta = softmax(z),
-          and a product-of-experts decoder, linear in theta and followed by
-          batch normalisation; the posterior parameters are batch-normalised.
-          Training scores the damped counts log(1 + x) (see Notes), and
-          there is no dropout on theta.  :meth:`transform` returns topic
-          proportions (rows sum to 1), like LatentDirichletAllocation, and
-          :meth:`inverse_transform` takes them.  Needs the multinomial or
-          Poisson likelihood.
+    latent : str, default="gaussian"
+        Latent space: ``"gaussian"`` (z ~ N(0, I), :meth:`transform` returns
+        the posterior mean of z) or ``"topic"``, the ProdLDA topic model
+        (Srivastava & Sutton, 2017): topic proportions theta = softmax(z)
+        under a logistic-normal approximation of a Dirichlet prior, a
+        product-of-experts decoder, training on damped counts log(1 + x);
+        :meth:`transform` returns topic proportions whose rows sum to 1, as
+        LatentDirichletAllocation's, and needs the multinomial or Poisson
+        likelihood.  Kinds registered with
+        :func:`skvae.extending.register_latent` are accepted too.
 
     doc_topic_prior : float, default=1.0
         Concentration alpha of the symmetric Dirichlet prior over topic
@@ -133,20 +111,16 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
     seed_topics : list of lists of str or int, default=None
         Guided topics (``latent="topic"`` only): ``seed_topics[k]`` lists
-        terms that topic k should be about, as feature indices (after a
-        vectorizer: ``vectorizer.vocabulary_[term]``, see
-        :func:`skvae.text.term_indices`) or as names of ``feature_names_in_``
-        when X is a DataFrame.  Topic k's seed terms get ``seed_strength``
-        added to their decoder weights, a fixed prior on the topic's terms
-        (like tomotopy's ``set_word_prior`` or BERTopic's
-        ``seed_topic_list``), and the topic starts on the 25 terms most
-        typical of the documents that use its seeds; the other topics are
-        learned freely.
+        terms that topic k should be about, as feature indices
+        (:func:`skvae.text.term_indices`) or as names of
+        ``feature_names_in_``.  Topic k's seed terms get ``seed_strength``
+        added to their decoder weights (like tomotopy's ``set_word_prior``)
+        and the topic starts on the terms most typical of the documents that
+        use its seeds; the other topics are learned freely.
 
     seed_strength : float, default=8.0
         The weight added to each seed term in its topic (in the decoder's
-        logits, before its batch normalisation).  Larger values tie the
-        topics more closely to their seeds.
+        logits); larger values tie the topics more closely to their seeds.
 
     latent_params : dict, default=None
         Hyper-parameters of a latent kind added with
@@ -157,37 +131,30 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         Widths of the encoder's hidden layers; ``()`` makes the encoder linear.
 
     decoder_hidden_layer_sizes : array-like of int, default=()
-        Widths of the decoder's hidden layers.  ``()`` (the default) keeps the
-        decoder linear in its input, which gives ``components_`` and the topics
-        and word vectors of :mod:`skvae.text`; hidden layers make it nonlinear
-        (more flexible reconstructions, e.g. for imputation), and then
-        ``components_`` is not defined.
+        Widths of the decoder's hidden layers.  ``()`` keeps the decoder
+        linear, which gives ``components_`` and the topics and word vectors of
+        :mod:`skvae.text`; hidden layers make it nonlinear (e.g. for
+        imputation), and ``components_`` is then not defined.
 
     tied_weights : bool, default=False
-        Share the vocabulary-sized matrix between the encoder's first layer and
-        the decoder.  The shared matrix E has shape (n_features, width), where
-        width is ``hidden_layer_sizes[0]``, or ``n_components`` when
-        ``hidden_layer_sizes=()``; the encoder's first layer computes
-        ``x @ E``, and the decoder ``h @ P.T @ E.T`` with a small learned
-        projection P of shape (width, n_components).  This works for every
-        ``hidden_layer_sizes`` and removes the decoder's own
-        (n_features, n_components) matrix.  With missing values, the
-        indicator columns keep their own weights.
+        Share the vocabulary-sized matrix E (n_features x width, width the
+        first hidden layer's size or ``n_components``) between the encoder's
+        first layer (``x @ E``) and the decoder (``h @ P.T @ E.T``, with a
+        small learned projection P): one vocabulary-sized matrix instead of
+        two.
 
     activation : {"relu", "softplus", "tanh", "elu"}, default="softplus"
         Activation of the encoder's hidden layers.
 
     dropout : float or "auto", default="auto"
         Dropout rate on the encoder's last hidden layer during training.
-        ``"auto"`` is 0.2 with ``latent="topic"`` (ProdLDA's setting, which
-        makes its topics coherent) and 0 otherwise.
+        ``"auto"``: 0.2 with ``latent="topic"`` (ProdLDA's), 0 otherwise.
 
     batch_size : int or "auto", default="auto"
-        Minibatch size; ``"auto"`` uses ``min(500, n_samples)``, or
+        Minibatch size; ``"auto"``: ``min(500, n_samples)``, or
         ``min(200, n_samples)`` with ``latent="topic"``, and fewer rows where
-        the decoder is wide: at most ``2**22 / n_features`` (at least 32), so
-        that a batch's decoder output stays within 16 MB (196 rows at 21,400
-        terms); with ``softmax_samples`` the decoder is as wide as the samples.
+        the decoder is wide, so that a batch's decoder output stays within
+        16 MB of float32 (at least 32 rows).
 
     max_iter : int, default=200
         Maximum number of epochs (passes over the training data).
@@ -197,51 +164,44 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         ``latent="topic"``.
 
     kl_warmup_iter : int, default=0
-        Number of epochs over which the KL weight rises linearly from
-        ``beta / (kl_warmup_iter + 1)`` to ``beta``; helps against posterior
-        collapse. Convergence is not checked during warm-up.
+        Number of epochs over which the KL weight rises linearly to ``beta``;
+        helps against posterior collapse.  No stopping rule applies during
+        warm-up.
 
     softmax_samples : int, "auto" or None, default="auto"
-        Multinomial likelihood, training only: estimate the normaliser of
-        the softmax over the features from each row's own stored terms
-        (exactly) plus this many features sampled per minibatch (importance
-        sampling, see Notes), so that a step costs the stored entries and the
-        samples rather than rows x features.  None computes it exactly.
-        ``"auto"``: 1,000 samples on CPU when X has at least 10,000 features
-        and its rows store fewer than 0.5% of them on average (bags of words
-        with a whole vocabulary), exact otherwise.  :meth:`score`,
-        :meth:`perplexity` and the early-stopping ELBO are always exact.
+        Multinomial likelihood, training only: estimate the normaliser of the
+        softmax over the features from each row's stored terms plus this many
+        features sampled per minibatch (importance sampling), so that a step
+        costs the stored entries rather than rows x features.  None computes
+        it exactly.  ``"auto"``: 1,000 samples on CPU when X has at least
+        10,000 features and its rows store fewer than 0.5% of them on
+        average, exact otherwise.  Scoring is always exact.
 
     input_dropout : float or "auto", default="auto"
         Share of each training row's observed entries hidden from the encoder
-        at every step, while the likelihood still scores them, so that the
-        model learns to predict what it does not see (training only; see
-        Notes).  On data with missing values the hidden entries are treated
-        as missing, otherwise they are set to 0 (word dropout).  ``"auto"``:
-        the data's own missing rate when X holds NaN; otherwise, with the
-        multinomial likelihood and the Gaussian latent (bags of words), 0.8,
-        or less for short rows so that on average 16 of a row's non-zero
-        entries stay visible (0 for rows of 16 terms or fewer); 0 in every
-        other case.
+        at every step while the likelihood still scores them (training only):
+        the model learns to predict what it does not see.  Hidden entries
+        count as missing on data with NaN, else as 0 (word dropout).
+        ``"auto"``: the data's own missing rate on data with NaN; with the
+        multinomial likelihood and the Gaussian latent, 0.8, or less for
+        short rows so that 16 of a row's non-zero entries stay visible on
+        average; 0 otherwise.
 
     precision : {"auto", "float32", "bfloat16"}, default="auto"
-        Precision of the decoder's product over all features during training
-        (the largest matrix product of a step).  ``"bfloat16"`` rounds its
-        inputs to bfloat16 and accumulates in float32: about 3x faster where
-        the hardware has bfloat16 units, with the same accuracy and
-        perplexity on 20 Newsgroups (docs/model.md).  ``"auto"`` uses
-        bfloat16 on CPUs with AVX512-BF16 or AMX and on CUDA GPUs that
-        support it, float32 elsewhere.  Inference is always float64.
+        Precision of the decoder's product over all features during training:
+        ``"bfloat16"`` rounds its inputs to bfloat16 and accumulates in
+        float32, faster where the hardware has bfloat16 units.  ``"auto"``
+        uses it on CPUs with AVX512-BF16 or AMX and on CUDA GPUs that support
+        it.  Inference is always float64.
 
     shuffle : bool, default=True
         Whether to shuffle the samples in each epoch.
 
     early_stopping : bool, default=False
-        Whether to hold out ``validation_fraction`` of the training data and
-        stop when its ELBO stops improving; the weights of the best epoch are
-        kept, also when the loss later diverges (with a warning rather than
-        an error).  Otherwise training stops when the training loss stops
-        improving.
+        Hold out ``validation_fraction`` of the training data and stop when
+        its ELBO stops improving, keeping the best epoch's weights (also when
+        the loss later diverges, with a warning).  Otherwise training stops
+        when the training loss stops improving.
 
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.
@@ -253,13 +213,12 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     tol : float, default=1e-3
         Relative tolerance: an epoch improves when the monitored loss (or
         validation ELBO) beats the best so far by ``tol * |best|``.  With word
-        dropout (``input_dropout``) its phase also ends when the last
-        ``n_iter_no_change`` epochs improved the loss by less than ``tol`` per
-        epoch on average, or when the posterior means of 1,000 evenly spaced
-        training rows moved by less than ``7.5 * tol * n_components ** 0.25``
-        in linear-CKA distance over 5 epochs (0.02 at 50 components; data
-        with at least 1,000 rows; see the user guide).
-        ``tol=0`` turns the latter off.
+        dropout its phase also ends when the last ``n_iter_no_change`` epochs
+        improved the loss by less than ``tol`` per epoch on average, or when
+        the embeddings of 1,000 training rows have settled (a linear-CKA
+        distance below ``7.5 * tol * n_components ** 0.25`` over 5 epochs);
+        a last phase without word dropout follows.  ``tol=0`` turns the
+        latter rule off.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation, the minibatch order, the validation split and
@@ -277,18 +236,12 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     Attributes
     ----------
     components_ : ndarray of shape (n_components, n_features)
-        Only with a linear decoder (``decoder_hidden_layer_sizes=()``).
-        Decoder weights: what one unit of each latent dimension adds to the
-        decoder's natural parameter of every feature (the logits for the
-        multinomial, Poisson and Bernoulli likelihoods, the mean in the input's
-        units for the Gaussian).  With ``latent="gaussian"`` the decoder is
-        linear in z.  With ``latent="topic"`` it is linear in the topic
-        proportions theta, not in z: row k holds topic k's weight for every
-        term (after the decoder's batch normalisation), centred over the
-        topics, i.e. how much topic k raises each term's logit relative to
-        the uniform mixture of topics; its largest entries are the topic's top
-        terms.  (A per-term offset shared by all topics' weights does not
-        affect the model, as the proportions sum to 1; centring removes it.)
+        Only with a linear decoder.  What one unit of each latent dimension
+        adds to the decoder's natural parameter of every feature (the logits
+        of the count and Bernoulli likelihoods, the mean for the Gaussian).
+        With ``latent="topic"`` row k holds topic k's weight for every term,
+        centred over the topics; its largest entries are the topic's top
+        terms.
 
     likelihood_ : str
         The likelihood used, as resolved from ``likelihood``.
@@ -307,16 +260,14 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         stopping.
 
     validation_scores_ : list of float or None
-        Mean validation ELBO per epoch after :meth:`fit` with early stopping;
-        None without early stopping and after :meth:`partial_fit`.  Estimated
-        with four shared draws, cheaper and noisier than :meth:`score`'s 32,
-        so it is comparable across epochs rather than with :meth:`score`.
+        Mean validation ELBO per epoch after :meth:`fit` with early stopping
+        (four shared draws: comparable across epochs rather than with
+        :meth:`score`); None otherwise.
 
     best_validation_score_ : float or None
         Best validation ELBO after the KL warm-up (that epoch's weights are the
-        fitted model); ``-inf`` if training ended within the warm-up (the last
-        epoch's weights are then kept); None when ``validation_scores_`` is
-        None.
+        fitted model); ``-inf`` if training ended within the warm-up; None
+        when ``validation_scores_`` is None.
 
     n_components_ : int
         Number of latent dimensions of the fitted model.
@@ -324,19 +275,13 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     n_active_components_ : int
         Number of active latent dimensions: those whose posterior mean varies
         across the training rows by more than a tenth of the prior's
-        variance, ``Var_x(E_q[z_k | x]) > 0.1 Var(z_k)`` (the "active units"
-        of Burda et al., 2016, who use 0.01, a threshold that dimensions
-        carrying almost nothing still pass), estimated on up to 4,096 evenly
-        spaced training rows (the last chunk after :meth:`partial_fit`).  A
-        collapsed dimension's posterior is the prior whatever the input: it
-        carries no information and adds nothing to the embeddings.  Many
-        inactive dimensions mean the KL term wins over the likelihood: lower
-        ``beta``, add ``kl_warmup_iter`` epochs, or use fewer
-        ``n_components``.  Topic mode batch-normalises the posterior means,
-        which keeps every dimension active.
+        variance (the "active units" of Burda et al., 2016), estimated on up
+        to 4,096 evenly spaced training rows.  A collapsed dimension carries
+        no information; many of them call for a lower ``beta``,
+        ``kl_warmup_iter`` epochs or fewer ``n_components``.
 
     active_components_ : ndarray of bool of shape (n_components,)
-        Which latent dimensions are active (see ``n_active_components_``);
+        Which latent dimensions are active;
         ``transform(X)[:, vae.active_components_]`` keeps only those.
 
     random_state_ : RandomState instance
@@ -352,30 +297,19 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     See Also
     --------
     sklearn.decomposition.LatentDirichletAllocation : Topic model for counts.
-    sklearn.decomposition.NMF : Non-negative matrix factorisation.
     sklearn.decomposition.TruncatedSVD : Linear embedding of sparse data.
     skvae.text.topic_terms : Top terms of every latent dimension.
     skvae.serialization.save_safetensors : Save the fitted weights safely.
 
     Notes
     -----
-    Missing values: NaN in X means "not observed".  Such entries are left out of
-    the likelihood; the encoder sees the training mean in their place plus a
-    missing-value indicator per feature.  During training on data with NaN, a
-    random share of the observed entries (the data's own missing rate) is also
-    hidden from the encoder while still being scored, so that the model learns
-    to predict entries it did not see.  ``inverse_transform(transform(X))``
-    then fills in the missing entries.  Inference is not randomised.
-
-    Topic mode trains on damped counts: the likelihood in the training loss
-    scores log(1 + x) as soft counts instead of x, so that the tenth repeat of
-    a term in one document adds far less than its first occurrence (log term
-    weighting, Wilson & Chew, 2010).  Otherwise a few long documents that
-    repeat some terms hundreds of times dominate the multinomial likelihood
-    and claim topics whose top terms rarely occur together elsewhere.
-    :meth:`score`, :meth:`score_samples`, :meth:`perplexity` and the
-    early-stopping validation ELBO score the counts as given, and
-    ``loss_curve_`` holds the damped training loss.
+    NaN in X means "not observed": such entries are left out of the
+    likelihood, and the encoder sees the training mean in their place plus a
+    missing-value indicator per feature.  ``inverse_transform(transform(X))``
+    fills them in.  Topic mode scores damped counts log(1 + x) in training, so
+    that a term repeated in one document adds less than its first occurrence
+    (Wilson & Chew, 2010); :meth:`score` and :meth:`perplexity` score the
+    counts as given.
 
     References
     ----------
@@ -589,14 +523,10 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         spec = network_spec(self, X)
         device = resolve_device(self)
         random_state = check_random_state(self.random_state)
-        X_train, X_val = self._split_validation(X, random_state)
+        X_train, X_val = validation_split(self, X, random_state)
         settings = training_settings(self, X_train, spec, device)
-        with self._seeded_torch(random_state, device):
-            network = _new_network(spec, X_train, device)
-            history = fit_loop(network, X_train, X_val, settings, random_state)
-
-        self._set_state(FittedState.of(spec, network), X.dtype)
-        self._set_activity(X_train)
+        state, history = train_new(spec, X_train, X_val, settings, random_state, device)
+        self._set_state(state, X.dtype, X_train)
         self.random_state_ = random_state
         self.n_iter_ = history.n_iter
         self.loss_curve_ = history.loss_curve
@@ -691,37 +621,21 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     def _partial_fit(self, X, first_call: bool):
         X = self._validate_input(X, reset=first_call)
         if first_call:
-            spec = network_spec(self, X)
+            state, spec = None, network_spec(self, X)
             random_state = check_random_state(self.random_state)
         else:
-            spec = self._state.spec
+            state, spec = self._state, self._state.spec
             check_likelihood_input(X, spec.likelihood, type(self).__name__)
             LATENT_CLASSES[spec.latent].check_n_samples(X.shape[0])
             random_state = self.random_state_
         device = resolve_device(self)
         settings = training_settings(self, X, spec, device)
         n_iter = 0 if first_call else self.n_iter_
-        with self._seeded_torch(random_state, device):
-            if first_call:
-                network = _new_network(spec, X, device)
-            else:
-                network = self._state.build(device=device).train()
-            optimizer = make_optimizer(network, settings)
-            if not first_call and self._state.optimizer is not None:
-                load_optimizer_state(optimizer, network, self._state.optimizer)
-            loss = run_single_epoch(
-                network,
-                optimizer,
-                X,
-                kl_weight(n_iter, settings),
-                settings,
-                random_state,
-            )
-
+        state, loss = train_one_epoch(
+            state, spec, X, n_iter, settings, random_state, device
+        )
         # Only a completed pass changes the estimator.
-        state = FittedState.of(spec, network, optimizer_state(optimizer, network))
-        self._set_state(state, X.dtype)
-        self._set_activity(X)
+        self._set_state(state, X.dtype, X)
         self.random_state_ = random_state
         self.n_iter_ = n_iter + 1
         self.loss_curve_ = [*getattr(self, "loss_curve_", []), loss]
@@ -730,34 +644,19 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         self.best_validation_score_ = None
         return self
 
-    @contextmanager
-    def _seeded_torch(self, random_state, device: torch.device):
-        """Seed torch from ``random_state`` without touching the user's RNG."""
-        torch_seed = int(random_state.randint(np.iinfo(np.int32).max))
-        cuda_devices = [device] if device.type == "cuda" else []
-        with torch.random.fork_rng(devices=cuda_devices):
-            torch.manual_seed(torch_seed)
-            yield
-
-    def _set_state(self, state: FittedState, dtype) -> None:
-        """Keep the fitted state and the attributes derived from it."""
+    def _set_state(self, state: FittedState, dtype, X_train=None) -> None:
+        """Keep the fitted state and the attributes derived from it; with
+        training rows, also which latent dimensions they use."""
         self._state = state
         self.likelihood_ = state.spec.likelihood
         self.n_components_ = state.spec.n_components
         if not state.spec.decoder_hidden_layer_sizes:
-            # From the float64 rebuild, as used for inference, so that
-            # inverse_transform is exactly linear in components_; on the CPU,
-            # which every machine has.
-            network = state.build(device="cpu", dtype=INFERENCE_DTYPE)
-            loadings = decoder_loadings(network)
-            self.components_ = loadings.astype(dtype, copy=False)
-
-    def _set_activity(self, X) -> None:
-        network = self._inference_network()
-        variance = posterior_mean_variance(network, X)
-        prior_variance = network.latent.prior_moments()[1]
-        self.active_components_ = variance > _ACTIVE_VARIANCE * prior_variance
-        self.n_active_components_ = int(self.active_components_.sum())
+            self.components_ = components(state).astype(dtype, copy=False)
+        if X_train is not None:
+            self.active_components_ = active_dimensions(
+                self._inference_network(), X_train, _ACTIVE_VARIANCE
+            )
+            self.n_active_components_ = int(self.active_components_.sum())
 
     # ------------------------------------------------------------ inference
 
@@ -1112,28 +1011,10 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
     def __getstate__(self):
         # A new dict: object.__getstate__ may return the instance's own.
-        state = {**super().__getstate__(), "_skvae_version": __version__}
-        if "_state" in state:
-            # Plain dicts and arrays only, so that skops needs to trust no
-            # other type than the estimator's.
-            state["_state"] = state["_state"].to_dict()
-        return state
+        return pickled_estimator({**super().__getstate__()})
 
     def __setstate__(self, state):
-        state = dict(state)
-        if "_state" in state:
-            state["_state"] = FittedState.from_dict(state["_state"])
-        version = state.pop("_skvae_version", "unknown")
-        if version != __version__:
-            warnings.warn(
-                InconsistentVersionWarning(
-                    estimator_name=type(self).__name__,
-                    current_version=__version__,
-                    original_version=version,
-                ),
-                stacklevel=2,
-            )
-        super().__setstate__(state)
+        super().__setstate__(unpickled_estimator(state, type(self).__name__))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -1170,19 +1051,6 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         # CSR gives cheap row slices; CSC/COO are converted (one copy of X).
         return X.tocsr() if sp.issparse(X) else X
 
-    def _split_validation(self, X, random_state):
-        if not self.early_stopping:
-            return X, None
-        if X.shape[0] < 2:
-            raise ValueError(
-                "early_stopping=True needs at least 2 samples to hold out a "
-                f"validation set; got n_samples={X.shape[0]}."
-            )
-        X_train, X_val = train_test_split(
-            X, test_size=self.validation_fraction, random_state=random_state
-        )
-        return X_train, X_val
-
     def _inference_network(self):
         return self._state.build(
             device=resolve_device(self, training=False), dtype=INFERENCE_DTYPE
@@ -1206,12 +1074,6 @@ class VAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         ]
         for name in fitted:
             delattr(self, name)
-
-
-def _new_network(spec: NetworkSpec, X, device: torch.device):
-    """A freshly initialised float32 network whose statistics come from X."""
-    network = create_network(spec, input_statistics(X, spec.likelihood), X)
-    return network.to(device=device, dtype=torch.float32)
 
 
 def fitted_state(estimator: VAEEmbedder) -> FittedState:

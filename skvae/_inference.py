@@ -15,6 +15,7 @@ from scipy.stats import qmc
 
 from ._batching import inference_batches, rows_to_tensor
 from ._network import VAENetwork, split_missing
+from ._state import FittedState
 
 INFERENCE_DTYPE = torch.float64
 
@@ -88,6 +89,13 @@ def posterior_mean_variance(network: VAENetwork, X, max_rows: int = 4096):
         x = rows_to_tensor(X, rows[batch].astype(np.intp), **placement)
         chunks.append(network.encode(x)[0].cpu().numpy())
     return np.concatenate(chunks).var(axis=0)
+
+
+def active_dimensions(network: VAENetwork, X, share: float) -> np.ndarray:
+    """Which latent dimensions are active: their posterior mean varies over
+    the rows of X by more than ``share`` of the prior's variance."""
+    prior_variance = network.latent.prior_moments()[1]
+    return posterior_mean_variance(network, X) > share * prior_variance
 
 
 @torch.no_grad()
@@ -178,6 +186,13 @@ def prior_samples(
 
 
 @torch.no_grad()
+def components(state: FittedState) -> np.ndarray:
+    """``components_``: the loadings of the float64 rebuild, as used for
+    inference, so that ``inverse_transform`` is exactly linear in them; on
+    the CPU, which every machine has."""
+    return decoder_loadings(state.build(device="cpu", dtype=INFERENCE_DTYPE))
+
+
 def decoder_loadings(network: VAENetwork) -> np.ndarray:
     """What one unit of each code coordinate adds to each feature's eta.
 

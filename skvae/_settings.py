@@ -3,7 +3,8 @@
 Every ``"auto"`` is decided here, from the estimator's parameters and the
 validated training data, before any torch code runs: the network's
 architecture (:func:`network_spec`), the training loop's settings
-(:func:`training_settings`) and the device (:func:`resolve_device`).  The
+(:func:`training_settings`), the rows held out for early stopping
+(:func:`validation_split`) and the device (:func:`resolve_device`).  The
 latent and likelihood kinds only declare their defaults as data
 (``Latent.defaults``, ``Likelihood.input_dropout``); docs/model.md says what
 each choice is and why.
@@ -17,6 +18,7 @@ from numbers import Integral
 import numpy as np
 import scipy.sparse as sp
 import torch
+from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import validate_parameter_constraints
 
 from ._latents import LATENT_CLASSES, Latent
@@ -158,6 +160,21 @@ def training_settings(
         softmax_samples=samples,
         matmul_dtype=matmul_dtype(estimator.precision, device),
     )
+
+
+def validation_split(estimator, X, rng: np.random.RandomState):
+    """Training and validation rows: all rows and None without early stopping."""
+    if not estimator.early_stopping:
+        return X, None
+    if X.shape[0] < 2:
+        raise ValueError(
+            "early_stopping=True needs at least 2 samples to hold out a "
+            f"validation set; got n_samples={X.shape[0]}."
+        )
+    X_train, X_val = train_test_split(
+        X, test_size=estimator.validation_fraction, random_state=rng
+    )
+    return X_train, X_val
 
 
 def layer_sizes(estimator, name: str) -> tuple[int, ...]:

@@ -1,13 +1,15 @@
 """The fitted state of a VAEEmbedder: architecture, weights, optimizer moments.
 
 All plain numpy and a frozen dataclass, so that pickling, copying, device
-moves and the safetensors export need nothing from torch.  ``fit``,
+moves and the safetensors export need nothing from torch; the estimator's
+pickling hooks are here too.  ``fit``,
 ``partial_fit``, pickling and :mod:`skvae.serialization` share this one
 object; :meth:`FittedState.build` turns it into a network on any device.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +17,8 @@ import torch
 
 from ._likelihoods import LIKELIHOOD_CLASSES
 from ._network import NetworkSpec, VAENetwork
+from ._version import __version__
+from .exceptions import InconsistentVersionWarning
 
 
 @dataclass(frozen=True)
@@ -93,3 +97,32 @@ class FittedState:
         tensors = {name: torch.tensor(np.array(v)) for name, v in self.weights.items()}
         network.load_state_dict(tensors)
         return network.to(dtype=dtype).eval()
+
+
+def pickled_estimator(state: dict) -> dict:
+    """An estimator's ``__dict__`` as pickled: the fitted state as plain dicts
+    and arrays (so that skops needs to trust no other type than the
+    estimator's), and the skvae version that wrote it."""
+    state["_skvae_version"] = __version__
+    if "_state" in state:
+        state["_state"] = state["_state"].to_dict()
+    return state
+
+
+def unpickled_estimator(state: dict, estimator_name: str) -> dict:
+    """Inverse of :func:`pickled_estimator`; warns when another skvae version
+    wrote the pickle."""
+    state = dict(state)
+    if "_state" in state:
+        state["_state"] = FittedState.from_dict(state["_state"])
+    version = state.pop("_skvae_version", "unknown")
+    if version != __version__:
+        warnings.warn(
+            InconsistentVersionWarning(
+                estimator_name=estimator_name,
+                current_version=__version__,
+                original_version=version,
+            ),
+            stacklevel=3,
+        )
+    return state

@@ -12,6 +12,7 @@ validation set, still ends with a usable model.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -20,9 +21,11 @@ from tqdm.auto import tqdm
 
 from ._batching import rows_to_tensor, shuffled_batches
 from ._inference import elbo, validation_noise
+from ._likelihoods import input_statistics
 from ._masking import drop_entries, hide_observed
-from ._network import VAENetwork
+from ._network import NetworkSpec, VAENetwork, create_network
 from ._optim import LazyAdam
+from ._state import FittedState
 from ._stopping import (
     EmbeddingsSettled,
     EpochBudget,
@@ -83,6 +86,62 @@ def kl_weight(epoch: int, settings: TrainingSettings) -> float:
     """beta, ramped up linearly over the first ``kl_warmup_iter`` epochs."""
     ramp = min(1.0, (epoch + 1) / (settings.kl_warmup_iter + 1))
     return settings.beta * ramp
+
+
+def train_new(
+    spec: NetworkSpec,
+    X_train,
+    X_val,
+    settings: TrainingSettings,
+    rng: np.random.RandomState,
+    device: torch.device,
+) -> tuple[FittedState, TrainingHistory]:
+    """A new network for ``spec`` trained by :func:`fit_loop` (``fit``)."""
+    with seeded_torch(rng, device):
+        network = new_network(spec, X_train, device)
+        history = fit_loop(network, X_train, X_val, settings, rng)
+    return FittedState.of(spec, network), history
+
+
+def train_one_epoch(
+    state: FittedState | None,
+    spec: NetworkSpec,
+    X,
+    n_iter: int,
+    settings: TrainingSettings,
+    rng: np.random.RandomState,
+    device: torch.device,
+) -> tuple[FittedState, float]:
+    """One pass over X from ``state`` (None: a new network), Adam's moments
+    carried over (``partial_fit``); the new state and the epoch's loss."""
+    with seeded_torch(rng, device):
+        if state is None:
+            network = new_network(spec, X, device)
+        else:
+            network = state.build(device=device).train()
+        optimizer = make_optimizer(network, settings)
+        if state is not None and state.optimizer is not None:
+            load_optimizer_state(optimizer, network, state.optimizer)
+        loss = run_single_epoch(
+            network, optimizer, X, kl_weight(n_iter, settings), settings, rng
+        )
+    return FittedState.of(spec, network, optimizer_state(optimizer, network)), loss
+
+
+@contextmanager
+def seeded_torch(rng: np.random.RandomState, device: torch.device):
+    """Seed torch from ``rng`` without touching the user's torch RNG."""
+    torch_seed = int(rng.randint(np.iinfo(np.int32).max))
+    cuda_devices = [device] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=cuda_devices):
+        torch.manual_seed(torch_seed)
+        yield
+
+
+def new_network(spec: NetworkSpec, X, device: torch.device) -> VAENetwork:
+    """A freshly initialised float32 network whose statistics come from X."""
+    network = create_network(spec, input_statistics(X, spec.likelihood), X)
+    return network.to(device=device, dtype=torch.float32)
 
 
 def fit_loop(
