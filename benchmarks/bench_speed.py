@@ -22,6 +22,9 @@ max_features=2000)``, ``n_components=50``):
    repeated or cut to ``--documents``), with the stored non-zeros of each
    matrix; and optionally a plot of both curves (``--plot``).
 
+``--plot-from`` redraws the plot from a results file this script wrote
+(``--output``), without measuring anything.
+
 FLOPs counted per document (2 per multiply-add; the backward pass costs twice
 the forward for weights that have an input gradient, once for the first layer,
 whose input is data): the first encoder layer ``2 * nnz * width`` forward and
@@ -34,6 +37,10 @@ Run from the repository root::
     python benchmarks/bench_speed.py --output benchmarks/results/speed.md \\
         --plot docs/images/scaling.png
 
+    # the plot alone, from the committed results
+    python benchmarks/bench_speed.py --plot-from benchmarks/results/speed.md \\
+        --plot docs/images/scaling.png
+
 Times are wall-clock seconds of one run; compare only times measured in the
 same run.
 """
@@ -43,6 +50,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import pathlib
+import re
 import time
 import warnings
 from collections.abc import Sequence
@@ -173,30 +181,83 @@ def scaling_markdown(title: str, rows) -> str:
     return "\n".join(lines)
 
 
-def plot_scaling(path: pathlib.Path, vocabulary_rows, document_rows) -> None:
+def read_scaling_tables(path: pathlib.Path):
+    """``n_components`` and the scaling rows of a results file of this script.
+
+    The inverse of :func:`scaling_markdown`: rows of (terms, documents,
+    non-zeros, seconds per epoch) of the vocabulary table and of the
+    documents table, as the plot takes them.
+    """
+    text = path.read_text(encoding="utf-8")
+    heading = re.search(r"^## Seconds per epoch .*n_components=(\d+)", text, re.M)
+    if heading is None:
+        raise ValueError(f"{path} has no 'Seconds per epoch' section.")
+    tables: dict[str, list] = {"vocabulary": [], "documents": []}
+    rows = None
+    for line in text[heading.end() :].splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if cells[0] in tables:
+            rows = tables[cells[0]]
+        elif rows is not None and len(cells) == 6 and cells[0].isdigit():
+            n_features, n_docs, nnz = (int(cell) for cell in cells[1:4])
+            rows.append((n_features, n_docs, nnz, float(cells[4])))
+    if not all(tables.values()):
+        raise ValueError(f"{path} lacks the vocabulary or the documents table.")
+    return int(heading.group(1)), tables["vocabulary"], tables["documents"]
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """Round values (1, 2, 3, 5 times a power of ten) spanning [low, high]."""
+    ladder = [m * 10.0**e for e in range(-6, 7) for m in (1, 2, 3, 5)]
+    start = max(v for v in ladder if v <= low * (1 + 1e-9))
+    stop = min(v for v in ladder if v >= high * (1 - 1e-9))
+    return [v for v in ladder if start <= v <= stop]
+
+
+def plot_scaling(
+    path: pathlib.Path, vocabulary_rows, document_rows, n_components: int
+) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.8))
     for ax, rows, column, label in (
         (axes[0], vocabulary_rows, 0, "vocabulary size (terms)"),
         (axes[1], document_rows, 1, "documents"),
     ):
         x = [row[column] for row in rows]
-        ax.plot(x, [row[3] for row in rows], "o-")
+        y = [row[3] for row in rows]
+        ax.plot(x, y, "o-")
+        for xi, yi in zip(x, y, strict=True):
+            ax.annotate(
+                f"{yi:.2f}",
+                (xi, yi),
+                textcoords="offset points",
+                xytext=(6, -12),
+                ha="left",
+                fontsize=8,
+            )
         ax.set_xlabel(label)
         ax.set_ylabel("seconds per epoch")
         ax.set_xscale("log")
         ax.set_yscale("log")
-        # Label the measured sizes only (log axes crowd their minor labels).
+        # Both axes are logarithmic, so that a straight line is a power law;
+        # label the measured sizes on x and round values on y (a range within
+        # one decade has no labelled power of ten).
         ax.set_xticks(x, [f"{value:,}" for value in x], rotation=30)
-        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-        ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
-        ax.grid(True, which="both", alpha=0.3)
-    fig.suptitle("VAEEmbedder(n_components=50) training, 20 Newsgroups")
+        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+        ticks = log_ticks(min(y), max(y))
+        ax.set_yticks(ticks, [f"{value:g}" for value in ticks])
+        ax.yaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+        ax.set_ylim(ticks[0], ticks[-1])
+        ax.margins(x=0.16)
+        ax.grid(True, alpha=0.3)
+    fig.suptitle(
+        f"VAEEmbedder(n_components={n_components}) training, 20 Newsgroups: "
+        "seconds per epoch (log-log)"
+    )
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
@@ -223,11 +284,28 @@ def parse_args(argv):
         vae_params="VAEEmbedder parameters of the LDA comparison, as a JSON object",
     )
     parser.add_argument("--plot", type=pathlib.Path, default=None)
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--plot-from",
+        type=pathlib.Path,
+        default=None,
+        help="draw --plot from this results file (--output of an earlier run) "
+        "and measure nothing",
+    )
+    args = parser.parse_args(argv)
+    if args.plot_from is not None and args.plot is None:
+        parser.error("--plot-from needs --plot")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.plot_from is not None:
+        n_components, vocabulary_rows, document_rows = read_scaling_tables(
+            args.plot_from
+        )
+        plot_scaling(args.plot, vocabulary_rows, document_rows, n_components)
+        print(f"wrote {args.plot} from {args.plot_from}")
+        return
     warnings.simplefilter("ignore", ConvergenceWarning)
     info = harness.start_run()
     gflops = matmul_gflops()
@@ -300,7 +378,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     sections += scaling
     print("\n\n".join(scaling))
     if args.plot is not None:
-        plot_scaling(args.plot, vocabulary_rows, document_rows)
+        plot_scaling(args.plot, vocabulary_rows, document_rows, args.n_components)
         print(f"wrote {args.plot}")
     harness.write_markdown(args.output, sections, title="Speed benchmark")
 
