@@ -176,8 +176,7 @@ def stored_in(x: SparseRows, columns: torch.Tensor) -> torch.Tensor:
     """
     distinct, position = torch.unique(columns, return_inverse=True)
     # Each feature's place among the distinct columns, -1 where absent: one
-    # lookup per stored entry (0.75 ms for 500 rows at 21k terms and 1,000
-    # draws, against 2.1 ms for two binary searches).
+    # lookup per stored entry, cheaper than two binary searches.
     place = torch.full((x.shape[1],), -1, dtype=torch.long, device=columns.device)
     place[distinct] = torch.arange(len(distinct), device=columns.device)
     hit = place[x.columns]
@@ -234,8 +233,8 @@ class _StoredProducts(torch.autograd.Function):
     pattern; the backward pass sums rows of the other factor per row of x
     and, on the transpose layout, per column.  Autograd's version (a gather
     of both factors' rows per stored entry, their product, and two
-    scatter-adds back) took 7 of the 29 ms of a sampled training step at
-    21k terms (500 rows, 42k stored entries, 50 dimensions).
+    scatter-adds back) took a quarter of a sampled training step at 21k
+    terms.
     """
 
     @staticmethod
@@ -296,10 +295,9 @@ def _sum_of_rows(table, indices, offsets, weights):
 
 
 # Largest share of a weight's rows that a row-sparse gradient holds.  A lazy
-# Adam row costs about six dense ones (its gathers, catch-up and
-# write-backs): with word dropout, batches at 42k terms show the encoder 12%
-# of the rows and train 1.4x faster lazily, at 21k 21% and 1.15x slower
-# (docs/model.md).
+# Adam row costs several dense ones (its gathers, catch-up and write-backs),
+# so a lazy update pays only when a batch touches a small share of the rows
+# (docs/notes/2026-12-06-model-variants.md, "Lazy Adam").
 _LAZY_SHARE = 0.15
 
 

@@ -187,13 +187,12 @@ class WordContexts(TransformerMixin, BaseEstimator):
     With the defaults, the matrix is symmetric: every pair of tokens at
     distance d <= window is counted once in each direction.
 
-    The defaults were measured on 20 Newsgroups (``benchmarks/bench_contexts.py``:
-    PPMI-SVD word vectors, window 5, scored on WordSim353 and SimLex-999):
-    ``"linear"`` and ``"harmonic"`` weighting scored within 0.002 of
-    ``"uniform"``, which keeps integer counts; ``subsample=1e-4`` gained
-    0.005 to 0.02 on WordSim353 over three seeds with no consistent change on
-    SimLex-999, and 1e-5 lost on both, so the default keeps every token and
-    the output does not depend on ``random_state``.
+    The defaults were chosen with ``benchmarks/bench_contexts.py`` (PPMI-SVD
+    word vectors scored on WordSim353 and SimLex-999): distance weighting
+    made no difference, so ``"uniform"`` keeps integer counts, and
+    subsampling gave no consistent gain, so the default keeps every token
+    and the output does not depend on ``random_state``
+    (``benchmarks/results/contexts.md``).
 
     References
     ----------
@@ -462,9 +461,8 @@ class WordContexts(TransformerMixin, BaseEstimator):
 
         Each pair of tokens at distance d <= window counts once in each
         direction, so the pairs (earlier, later) are summed once, by the COO
-        to CSR conversion, and the matrix is that plus its transpose: 4.6
-        times faster than summing the positions' bags (1.0 s instead of 4.6 s
-        on 20 Newsgroups' 3.3 million tokens).
+        to CSR conversion, and the matrix is that plus its transpose: several
+        times faster than summing the positions' bags.
         """
         weights = _distance_weights(self.window_weighting, self.window)
         # int32 indices: scipy's conversion is several times faster than with

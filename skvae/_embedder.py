@@ -51,7 +51,7 @@ from .exceptions import (
 # A latent dimension is active when its posterior mean varies across the
 # training rows by more than this share of the prior's variance; Burda et
 # al.'s (2016) 0.01 counts dimensions whose posteriors stay near the prior
-# (docs/model.md).
+# (docs/notes/2026-12-06-model-variants.md, "Collapsed dimensions").
 _ACTIVE_VARIANCE = 0.1
 # Training runs in float32: larger magnitudes would become infinite there.
 _MAX_ABS_VALUE = float(np.finfo(np.float32).max)

@@ -22,9 +22,9 @@ INFERENCE_DTYPE = torch.float64
 # The expectation E_q[log p(x|z)] of a score is taken over fixed draws shared
 # by every row (deterministic and row-independent), so their error does not
 # average out over the rows: it moves every row's score together.  Public
-# scores use 32 scrambled Sobol points (quasi-Monte Carlo), within about 0.3%
-# of a 20,000-draw estimate on small models; four plain draws were up to 1 nat
-# per row off, mostly optimistic.  Training's validation score, recomputed
+# scores use 32 scrambled Sobol points (quasi-Monte Carlo), close to a
+# many-draw estimate, where a few plain draws are biased, mostly
+# optimistically.  Training's validation score, recomputed
 # every epoch and only compared with itself, keeps four cheap draws.
 _N_SCORE_DRAWS = 32
 _N_VALIDATION_DRAW_PAIRS = 2

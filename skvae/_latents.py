@@ -212,7 +212,7 @@ class TopicLatent(Latent):
     in theta, then batch normalisation of the logits (which removes any
     per-feature offset, hence no decoder bias).  Layer normalisation of the
     encoder's first layer, as in the Gaussian latent, cost topic coherence
-    here (NPMI 0.20 -> 0.14 on 20 Newsgroups).
+    here (docs/notes/2026-12-06-model-variants.md, "Topic mode").
 
     Training scores damped counts log(1 + x): under the raw multinomial a few
     long documents that repeat some terms hundreds of times claim topics of
@@ -285,9 +285,8 @@ class TopicLatent(Latent):
     def code(self, z):
         # No dropout on theta (unlike ProdLDA): a decoder that must also
         # reconstruct a document from a thinned mixture is rewarded for
-        # spreading a theme over several near-duplicate topics; on 20
-        # Newsgroups that cut topic diversity (top-25 terms) from 0.637 to
-        # 0.562.  See docs/model.md.
+        # spreading a theme over several near-duplicate topics, which cut
+        # topic diversity (docs/notes/2026-12-06-model-variants.md, "Topic mode").
         return F.softmax(z, dim=1)
 
     @classmethod
@@ -297,7 +296,8 @@ class TopicLatent(Latent):
         # frequencies to the corpus's) and 0 elsewhere.  With no start, a
         # seeded topic may hold its seeds and little else; with the whole
         # standardised profile as its start it was strong from the first epoch
-        # and cost the unseeded topics coherence (docs/model.md).
+        # and cost the unseeded topics coherence (the variant log,
+        # docs/notes/2026-12-06-model-variants.md, "Guided topics").
         seed_topics = spec.latent_params["seed_topics"]
         if not seed_topics:
             return None
@@ -330,8 +330,8 @@ class TopicLatent(Latent):
         # does not change the model.  Centring fixes that arbitrary offset:
         # row k is how much topic k raises each logit relative to the uniform
         # mixture.  The uncentred weights rank terms partly by the offset,
-        # which gave less coherent top terms on 20 Newsgroups (50 topics: mean
-        # NPMI 0.160 vs 0.196).
+        # which gave less coherent top terms (docs/notes/
+        # 2026-12-06-model-variants.md, "Topic mode").
         if self.seed_weights is not None:
             weight = weight + self.seed_weights.T
         norm = self.logits_norm

@@ -33,9 +33,9 @@ from ._batching import (
 )
 
 # "auto" reads non-negative data as a bag of words when at most this share of
-# its entries is non-zero, like a document-term matrix (20 Newsgroups with
-# 2,000 terms: 2.9%; a binary bag scored 0.784 test accuracy as multinomial
-# and 0.773 as Bernoulli, 50 dimensions, 21k terms, 20 epochs).
+# its entries is non-zero, like a document-term matrix; binary bags of words
+# too embed better as multinomial than as Bernoulli (the variant log,
+# docs/notes/2026-12-06-model-variants.md).
 _MAX_BAG_NONZERO_SHARE = 0.1
 
 # Lower bound on the Gaussian standard deviation (in standardised units): a
@@ -105,7 +105,8 @@ def count_scale(X) -> float:
     ``sublinear_tf``) it is the median stored value, so that a typical
     stored entry weighs one occurrence.  Unscaled, an l2-normalised TF-IDF
     row holds about 10 "words" of evidence against hundreds in its counts,
-    and the KL term wins: most latent dimensions collapse (docs/model.md).
+    and the KL term wins: most latent dimensions collapse (the variant log,
+    docs/notes/2026-12-06-model-variants.md).
     """
     values = _values(X)
     values = values[values > 0]
@@ -311,8 +312,8 @@ class _MultinomialLogLikelihood(torch.autograd.Function):
     rescales it and adds x at its stored entries.  The log normaliser comes
     from each row's largest logit, whose probability (at least 1 / n_features)
     cannot underflow.  Autograd's version (log_softmax, a gather, then a
-    zero-filled scatter of the gradient and log_softmax's backward) took
-    twice as long on 20 Newsgroups batches.
+    zero-filled scatter of the gradient and log_softmax's backward) is
+    slower (``benchmarks/studies/speed_tricks.py``).
 
     With ``overwrite`` (a training step, whose graph is used once), the
     softmax is written over eta and the gradient over the softmax, instead of
@@ -364,7 +365,8 @@ class Multinomial(Likelihood):
     counts = True
     samples_features = True
     # A bag of words that loses four words in five is still the same
-    # document: see skvae._masking and docs/model.md for the measurements.
+    # document: see skvae._masking and the variant log,
+    # docs/notes/2026-12-06-model-variants.md, "Word dropout".
     input_dropout = 0.8
 
     @classmethod

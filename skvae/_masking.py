@@ -13,8 +13,8 @@ that the decoder has to predict entries the encoder did not see.
   document (word dropout).  A model that must infer a document's theme from
   a fifth of its words, and predict the rest, learns embeddings that carry
   the theme rather than the particular words, as in denoising autoencoders
-  and Doc2VecC (Chen, 2017).  It is what made the embeddings classify better
-  than LSA on 20 Newsgroups (docs/model.md).
+  and Doc2VecC (Chen, 2017); the evidence is in docs/notes/2026-12-06-model-variants.md,
+  "Word dropout".
 
 Only training is affected: transform, score and the validation ELBO see the
 data as given.

@@ -10,8 +10,9 @@ decay their moments and move on by their momentum.
 Lazy Adam (TensorFlow Addons' ``LazyAdam``, torch's ``SparseAdam``) updates
 the touched rows only, but simply skips the others, which slows the learning
 of rare terms: their second moment then averages only the steps that had a
-gradient, not all steps.  On 20 Newsgroups (21k terms) that cost the
-embeddings about 0.003-0.005 of accuracy.  This optimizer instead catches a
+gradient, not all steps, which cost the embeddings accuracy (the variant
+log, docs/notes/2026-12-06-model-variants.md, "Lazy Adam").  This optimizer
+instead catches a
 row up when it is next touched, or before a dense gradient's step (which
 touches every row): after k skipped steps its moments are decayed
 by beta1^k and beta2^k, exactly as Adam would have, and the weight moves by
@@ -136,8 +137,7 @@ class LazyAdam(torch.optim.Adam):
         state = self.state[parameter]
         # The rows are gathered into buffers kept from step to step instead of
         # fresh tensors of a few MB each, which the allocator hands back as
-        # new pages (20 Newsgroups at 42k terms: 5.9 instead of 6.8 ms an
-        # optimizer step, the same values).
+        # new pages at every step.
         weight, exp_avg, exp_avg_sq, *work = (
             self._row_buffer(parameter, name, len(rows))
             for name in ("weight", "exp_avg", "exp_avg_sq", "scale", "move")

@@ -41,7 +41,7 @@ _MIN_KEPT_ENTRIES = 16
 # this many sampled features when there are at least this many features and
 # the rows store fewer than this share of them on average (bags of words with
 # a whole vocabulary, where sampling trains faster at the same accuracy;
-# docs/model.md).
+# docs/notes/2026-12-06-model-variants.md, "A sampled objective").
 _AUTO_SOFTMAX_SAMPLES = 1000
 _AUTO_SAMPLING_FEATURES = 10_000
 _AUTO_SAMPLING_DENSITY = 0.005

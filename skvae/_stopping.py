@@ -23,7 +23,7 @@ from ._network import VAENetwork
 # falls below _SETTLED_PER_TOL * tol * n_components ** 0.25.  The loss keeps
 # falling by a hair long after that point while downstream accuracy stays
 # flat; accuracy levels off later at fewer dimensions, hence the slow growth
-# with n_components (docs/model.md, "When to stop").
+# with n_components (docs/notes/2026-12-06-model-variants.md, "When to stop").
 _SETTLED_LAG = 5
 _SETTLED_PER_TOL = 7.5
 # Rows in the probe; with fewer training rows the rule is off (CKA over a few

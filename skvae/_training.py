@@ -166,7 +166,7 @@ NoImprovement`).  With word dropout, whose loss keeps falling by a hair
     epochs (or until it converges): the encoder, trained on a fifth of each
     document, then adapts to whole documents, which restores the ELBO and
     perplexity that the dropout costs while the embeddings keep what it
-    gained (docs/model.md).
+    gained (docs/notes/2026-12-06-model-variants.md, "Word dropout").
 
     A KeyboardInterrupt after the first epoch restores the best weights so far
     and returns, as does a diverging loss once a validation score exists;

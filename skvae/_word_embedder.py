@@ -6,7 +6,7 @@ the fitted model: the posterior mean of its row (what the encoder makes of
 its contexts) and its decoder weights (how the latent dimensions predict it
 as a context).  Their sum of unit vectors is word2vec's and GloVe's "word +
 context" vector (Levy, Goldberg & Dagan, 2015), which beat either view alone
-on 20 Newsgroups (docs/model.md).
+(docs/notes/2026-12-06-model-variants.md, "Word vectors from local contexts").
 """
 
 from __future__ import annotations
@@ -135,11 +135,11 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
 
     Notes
     -----
-    The defaults were chosen on all of 20 Newsgroups (29k terms, WordSim353
-    and SimLex-999; ``benchmarks/bench_word_vectors.py`` and docs/model.md):
-    30 epochs gave worse vectors than 12 and 16 were within a seed's spread of
-    12 for a third more time; batches of 128 or 256 terms, or an encoder of
-    128 or 512, were worse.
+    The defaults (epochs, batch size, encoder width) were chosen with
+    ``benchmarks/bench_word_vectors.py`` on WordSim353 and SimLex-999; the
+    variants tried are in the variant log,
+    docs/notes/2026-12-06-model-variants.md, "Word vectors from local
+    contexts".
 
     References
     ----------
@@ -249,7 +249,7 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         )
         with warnings.catch_warnings():
             # max_iter is the budget measured to give the best vectors per
-            # second (docs/model.md), not a failure to converge.
+            # second (the variant log in docs/notes/), not a failure to converge.
             warnings.simplefilter("ignore", ConvergenceWarning)
             vae.fit(rows)
         self.vectors_ = self._term_vectors(vae, rows)

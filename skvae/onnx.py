@@ -12,7 +12,7 @@ likelihood's view of the input, the encoder, the latent's normalisations and
 code), so it follows the network's code rather than a copy of its math; the
 tests compare onnxruntime's output with ``transform``.  It computes in
 float32, where ``transform`` computes in float64: the two agree to float32
-rounding (at most 3.1e-6 on 20 Newsgroups).
+rounding (``benchmarks/bench_onnx.py``).
 
 Input ``"X"``: a dense float32 array of shape (n_samples, n_features), any
 number of rows.  onnxruntime takes no sparse input: densify a sparse matrix

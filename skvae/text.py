@@ -254,10 +254,11 @@ def term_vectors(model, *, source="auto", feature_names=None) -> np.ndarray:
     - ``source="both"``: the two, each centred and with unit-norm rows,
       side by side.
 
-    Rows follow :func:`vocabulary`.  Which is best depends on the data: on
-    20 Newsgroups word contexts the decoder's beat the encoder's, and a
-    :class:`WordEmbedder`'s sum of posterior means and decoder weights beat
-    both (docs/model.md).
+    Rows follow :func:`vocabulary`.  Which is best depends on the data; for
+    word contexts, a :class:`WordEmbedder`'s sum of posterior means and
+    decoder weights is its default view (the variant log,
+    docs/notes/2026-12-06-model-variants.md, "Word vectors from local
+    contexts").
 
     Parameters
     ----------
