@@ -2,10 +2,11 @@
 
 A development tool behind the sweep in
 ``docs/notes/2026-12-02-topic-speed.md``: for each setting it fits
-``VAEEmbedder(latent="topic", n_components=50)`` on the first four fifths of the 20 Newsgroups training matrix (2,000 terms) with the
-stopping rule switched off (``tol=0``, ``n_iter_no_change=max_iter``), and
-after every epoch keeps the decoder's loadings (``components_`` as they are
-at that epoch) and the epoch's wall-clock and CPU seconds. It then reports
+``VAEEmbedder(latent="topic", n_components=50)`` on the first four fifths
+of the 20 Newsgroups training matrix (2,000 terms) with the stopping rule
+switched off (``tol=0``, ``n_iter_no_change=max_iter``), and after every
+epoch keeps the decoder's loadings (``components_`` as they are at that
+epoch) and the epoch's wall-clock and CPU seconds. It then reports
 the NPMI (top 10 terms, the last fifth of the training documents as
 reference) and diversity (top 25) at chosen epochs, and the epoch at which
 ``tol`` / ``n_iter_no_change`` would have stopped a normal ``fit`` and the
