@@ -13,7 +13,8 @@ import torch
 from scipy import stats
 from scipy.stats import qmc
 
-from ._batching import inference_batches, rows_to_tensor
+from ._batching import inference_batches
+from ._kernels import rows_to_tensor
 from ._network import VAENetwork, split_missing
 from ._state import FittedState
 

@@ -18,17 +18,15 @@ from sklearn.utils.sparsefuncs import mean_variance_axis
 from torch import nn
 from torch.nn import functional as F
 
-from ._batching import (
+from ._kernels import (
     Rows,
     SparseRows,
-    add_at_stored,
     gather,
     map_stored,
-    row_logsumexp,
+    multinomial_log_likelihood,
     row_sum,
+    sampled_multinomial_log_likelihood,
     scale_columns,
-    stored_in,
-    stored_products,
     stored_values,
 )
 
@@ -258,12 +256,7 @@ class Likelihood(nn.Module):
         raise NotImplementedError
 
     def log_prob(
-        self,
-        x: Rows,
-        eta: torch.Tensor,
-        observed: torch.Tensor | None,
-        *,
-        overwrite: bool = False,
+        self, x: Rows, eta: torch.Tensor, observed: torch.Tensor | None
     ) -> torch.Tensor:
         """log p(x | eta) summed over the observed features: one value per row.
 
@@ -271,8 +264,8 @@ class Likelihood(nn.Module):
         ``observed`` is the boolean mask of observed entries, or None when all
         are observed) or :class:`SparseRows` (all entries observed).  Terms are
         written as a sum over x's stored entries plus a dense sum over eta, so
-        that a sparse batch costs its non-zeros.  ``overwrite=True`` lets the
-        likelihood reuse eta's memory: the caller never reads eta again.
+        that a sparse batch costs its non-zeros.  The likelihood may reuse
+        eta's memory: callers never read eta again.
         """
         raise NotImplementedError
 
@@ -302,50 +295,6 @@ class Likelihood(nn.Module):
     def sample(self, mean: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Draw x given its expected value ``mean`` (numpy, device-free)."""
         raise NotImplementedError
-
-
-class _MultinomialLogLikelihood(torch.autograd.Function):
-    """Per row, sum_j x_j log softmax(eta)_j, with a hand-written backward.
-
-    The gradient with respect to eta is ``x - N * softmax(eta)`` (N the row's
-    total count), so the forward pass keeps softmax(eta) and the backward pass
-    rescales it and adds x at its stored entries.  The log normaliser comes
-    from each row's largest logit, whose probability (at least 1 / n_features)
-    cannot underflow.  Autograd's version (log_softmax, a gather, then a
-    zero-filled scatter of the gradient and log_softmax's backward) is
-    slower (``benchmarks/studies/speed_tricks.py``).
-
-    With ``overwrite`` (a training step, whose graph is used once), the
-    softmax is written over eta and the gradient over the softmax, instead of
-    into new (rows, features) tensors: see :mod:`skvae._scratch` for why
-    (in place, a 512 x 29k softmax took 3.6 instead of 20 ms).
-    """
-
-    @staticmethod
-    def forward(ctx, eta, x, overwrite):
-        # What reads eta comes first: the softmax may overwrite it (a dense
-        # x's gather is eta itself).
-        largest_logit = eta.amax(dim=1)
-        counts = stored_values(x)
-        lengths = row_sum(x, counts)
-        stored_sum = row_sum(x, counts * gather(x, eta))
-        probabilities = eta if overwrite else torch.empty_like(eta)
-        torch.ops.aten._softmax.out(eta, 1, False, out=probabilities)
-        largest = probabilities.amax(dim=1)  # the largest logit's probability
-        log_normaliser = largest_logit - torch.log(largest)
-        ctx.x, ctx.overwrite = x, overwrite
-        ctx.save_for_backward(probabilities, lengths)
-        return stored_sum - lengths * log_normaliser
-
-    @staticmethod
-    @torch.autograd.function.once_differentiable
-    def backward(ctx, grad_output):
-        probabilities, lengths = ctx.saved_tensors
-        scale = (-grad_output * lengths)[:, None]
-        # With overwrite the graph is used once (a training step): the
-        # softmax's buffer becomes the gradient.
-        grad = probabilities.mul_(scale) if ctx.overwrite else probabilities * scale
-        return add_at_stored(grad, ctx.x, grad_output), None, None
 
 
 class Multinomial(Likelihood):
@@ -400,10 +349,10 @@ class Multinomial(Likelihood):
     def initial_bias(self):
         return torch.log(self.frequency + 1e-8)
 
-    def log_prob(self, x, eta, observed, *, overwrite=False):
+    def log_prob(self, x, eta, observed):
         x = self.counts_of(x)
         if observed is None:
-            log_p = _MultinomialLogLikelihood.apply(eta, x, overwrite)
+            log_p = multinomial_log_likelihood(eta, x)
             return log_p + self._coefficient(x)
         # Renormalise over the observed terms; a finite floor (not -inf)
         # keeps 0 * log p and the gradients finite.
@@ -439,44 +388,20 @@ class Multinomial(Likelihood):
         return 0.95 * smoothed + 0.05 / len(weights)
 
     def sampled_log_prob(self, x, r, weight, bias, n_samples: int):
-        """log p(x | eta) with the normaliser estimated, for training.
-
-        ``eta = r @ weight.T + bias``, computed only where it is needed: at
-        the row's stored entries (exactly) and at ``n_samples`` features drawn
-        from :meth:`proposal` (shared by the rows of the batch).  The
-        normaliser of row i is its stored terms' exp(eta) plus an importance
-        sampling estimate of the rest:
-
-            Z_i = sum_{j in x_i} exp(eta_ij)
-                  + 1/m sum_k [s_k not in x_i] exp(eta_{i s_k}) / q(s_k),
-
-        unbiased for Z_i, so that the cost of a step grows with the stored
-        entries and ``n_samples`` instead of the vocabulary.  ``log Z_i`` is
-        then slightly biased low (Jensen); the exact log-likelihood is what
-        ``score`` and ``perplexity`` report.  Dense batches are scored
-        exactly.
+        """log p(x | eta) with the normaliser estimated from ``n_samples``
+        features drawn from :meth:`proposal`, for training
+        (:func:`~skvae._kernels.sampled_multinomial_log_likelihood`):
+        ``eta = r @ weight.T + bias`` is computed only at the batch's stored
+        entries and the drawn features.  ``log Z`` is then slightly biased
+        low; the exact log-likelihood is what ``score`` and ``perplexity``
+        report.  Dense batches are scored exactly.
         """
         if not isinstance(x, SparseRows):
-            eta = F.linear(r, weight, bias)
-            return self.log_prob(x, eta, None)
+            return self.log_prob(x, F.linear(r, weight, bias), None)
         x = self.counts_of(x)
-        proposal = self.proposal()
-        drawn = torch.multinomial(proposal, n_samples, replacement=True)
-        # The drawn features' rows of the decoder are gathered by
-        # index_select: its backward is an index_add, an order of magnitude
-        # faster on CPU than the accumulating index_put behind weight[index].
-        stored_eta = stored_products(r, weight, x)
-        sampled_eta = F.linear(r, weight.index_select(0, drawn))
-        if bias is not None:
-            stored_eta = stored_eta + bias.index_select(0, x.columns)
-            sampled_eta = sampled_eta + bias.index_select(0, drawn)
-        sampled_eta = sampled_eta - torch.log(proposal[drawn] * n_samples)
-        sampled_eta = sampled_eta.masked_fill(stored_in(x, drawn), -torch.inf)
-        log_normaliser = torch.logaddexp(
-            row_logsumexp(x, stored_eta), torch.logsumexp(sampled_eta, dim=1)
+        log_p = sampled_multinomial_log_likelihood(
+            x, r, weight, bias, self.proposal(), n_samples
         )
-        counts = x.values
-        log_p = row_sum(x, counts * stored_eta) - row_sum(x, counts) * log_normaliser
         return log_p + self._coefficient(x)
 
     def mean(self, eta):
@@ -504,7 +429,7 @@ class Poisson(Likelihood):
     def initial_bias(self):
         return torch.log(self.feature_mean + 1e-8)
 
-    def log_prob(self, x, eta, observed, *, overwrite=False):
+    def log_prob(self, x, eta, observed):
         x = observed_only(x, observed)
         counts = stored_values(x)
         stored = row_sum(x, counts * gather(x, eta) - torch.lgamma(counts + 1))
@@ -528,7 +453,7 @@ class Bernoulli(Likelihood):
         p = self.feature_mean.clamp(1e-6, 1 - 1e-6)
         return torch.log(p) - torch.log1p(-p)
 
-    def log_prob(self, x, eta, observed, *, overwrite=False):
+    def log_prob(self, x, eta, observed):
         # x log sigmoid(eta) + (1 - x) log sigmoid(-eta) = x eta - softplus(eta)
         x = observed_only(x, observed)
         stored = row_sum(x, stored_values(x) * gather(x, eta))
@@ -571,7 +496,7 @@ class Gaussian(Likelihood):
     def _std(self):
         return F.softplus(self.raw_scale) + _MIN_GAUSSIAN_SCALE
 
-    def log_prob(self, x, eta, observed, *, overwrite=False):
+    def log_prob(self, x, eta, observed):
         std = self._std()
         normaliser = torch.log(std * self.scale) + 0.5 * math.log(2 * math.pi)
         if isinstance(x, SparseRows):

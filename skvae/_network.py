@@ -23,10 +23,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._batching import Rows, SparseRows, matmul
+from ._kernels import Rows, ScratchBuffers, SparseRows, decoder_product, matmul
 from ._latents import LATENT_CLASSES, Latent
 from ._likelihoods import LIKELIHOOD_CLASSES, Likelihood
-from ._scratch import ScratchBuffers, ScratchLinear
 
 ACTIVATIONS = {"relu": nn.ReLU, "softplus": nn.Softplus, "tanh": nn.Tanh, "elu": nn.ELU}
 
@@ -210,7 +209,7 @@ class Decoder(nn.Module):
             # The bias joins the matrix product (addmm): one pass less over eta.
             return F.linear(r, weight, bias)
         # Training consumes eta within the step: it can live in reused buffers.
-        return ScratchLinear.apply(r, weight, bias, matmul_dtype, self.scratch)
+        return decoder_product(r, weight, bias, matmul_dtype, self.scratch)
 
 
 class VAENetwork(nn.Module):
@@ -298,7 +297,7 @@ class VAENetwork(nn.Module):
         for draw in eps:
             z = mu + std * draw
             eta = self.decode(self.latent.code(z))
-            log_lik = self.likelihood.log_prob(x_filled, eta, observed, overwrite=True)
+            log_lik = self.likelihood.log_prob(x_filled, eta, observed)
             log_prior = _log_normal(z, self.prior_mean, self.prior_var)
             log_posterior = _log_normal(z, mu, log_var.exp())
             weights.append(log_lik + log_prior - log_posterior)
@@ -342,9 +341,7 @@ class VAENetwork(nn.Module):
                 )
             else:
                 eta = self.decode(code, matmul_dtype)
-                log_lik = log_lik + self.likelihood.log_prob(
-                    x_filled, eta, observed, overwrite=True
-                )
+                log_lik = log_lik + self.likelihood.log_prob(x_filled, eta, observed)
         return log_lik / len(draws), self.kl(mu, log_var)
 
 

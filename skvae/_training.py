@@ -19,12 +19,12 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ._batching import rows_to_tensor, shuffled_batches
+from ._batching import shuffled_batches
 from ._inference import elbo, validation_noise
+from ._kernels import LazyAdam, rows_to_tensor
 from ._likelihoods import input_statistics
 from ._masking import drop_entries, hide_observed
 from ._network import NetworkSpec, VAENetwork, create_network
-from ._optim import LazyAdam
 from ._state import FittedState
 from ._stopping import (
     EmbeddingsSettled,
@@ -316,7 +316,7 @@ def make_optimizer(
     # of the step time of the per-tensor loop on small networks.  On CPU the
     # encoder's vocabulary-sized weight gets a row-sparse gradient when a
     # batch shows it under 15% of the terms, and only those rows are updated
-    # (skvae._optim, skvae._batching.matmul).
+    # (skvae._kernels: LazyAdam, matmul).
     return LazyAdam(network.parameters(), lr=settings.learning_rate_init, fused=True)
 
 

@@ -6,9 +6,8 @@ import scipy.sparse as sp
 import torch
 from conftest import record_calls
 
-import skvae._batching
-from skvae._batching import SparseRows, matmul
-from skvae._optim import LazyAdam
+import skvae._kernels.sparse
+from skvae._kernels import LazyAdam, SparseRows, matmul
 
 
 def sparse_rows(rows, values, shape):
@@ -123,7 +122,7 @@ def test_a_gradient_of_many_rows_stays_dense(sparse):
 
 @pytest.mark.parametrize("sparse", [True, False])
 def test_row_sparse_first_layer_gradient_matches_the_dense_one(sparse, monkeypatch):
-    monkeypatch.setattr(skvae._batching, "_LAZY_SHARE", 1.0)
+    monkeypatch.setattr(skvae._kernels.sparse, "_LAZY_SHARE", 1.0)
     rng = np.random.RandomState(3)
     X = sp.random(6, 9, density=0.25, format="csr", random_state=rng)
     X.data = rng.randint(1, 4, size=X.nnz).astype(np.float64)

@@ -5,7 +5,8 @@ import scipy.sparse as sp
 import torch
 from conftest import record_calls
 
-from skvae._batching import SparseRows, stored_in
+from skvae._kernels import SparseRows
+from skvae._kernels.sparse import stored_in
 from skvae._likelihoods import Multinomial, input_statistics
 
 

@@ -48,7 +48,6 @@ VARIANTS = (
     "dense-adam",
     "exact-softmax",
     "autograd-multinomial",
-    "public-softmax",
 )
 CORPORA = ("20newsgroups", "reuters-r52", "election-tweets", "word-vectors")
 MALLOC_TUNABLES = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296"
@@ -59,62 +58,28 @@ def _patch(variant: str) -> dict:
     import torch
     from torch.nn import functional as F
 
-    from skvae import _batching, _likelihoods, _scratch
+    from skvae import _likelihoods
+    from skvae._kernels import scratch, sparse
 
     if variant.startswith("fresh-buffers"):
 
         def fresh(self, name, shape, dtype, device):
             return torch.empty(shape, dtype=dtype, device=device)
 
-        _scratch.ScratchBuffers.get = fresh
+        scratch.ScratchBuffers.get = fresh
     elif variant == "dense-adam":
-        _batching._lazy = lambda n_rows, n_features: False
+        sparse._lazy = lambda n_rows, n_features: False
     elif variant == "exact-softmax":
         return {"softmax_samples": None}
     elif variant == "autograd-multinomial":
 
-        def log_likelihood(eta, x, overwrite):
-            counts = _likelihoods.stored_values(x)
-            log_p = _likelihoods.gather(x, F.log_softmax(eta, dim=1))
-            return _likelihoods.row_sum(x, counts * log_p)
+        def log_likelihood(eta, x):
+            counts = sparse.stored_values(x)
+            log_p = sparse.gather(x, F.log_softmax(eta, dim=1))
+            return sparse.row_sum(x, counts * log_p)
 
-        _likelihoods._MultinomialLogLikelihood.apply = staticmethod(log_likelihood)
-    elif variant == "public-softmax":
-        _likelihoods._MultinomialLogLikelihood = _public_softmax_class()
+        _likelihoods.multinomial_log_likelihood = log_likelihood
     return {}
-
-
-def _public_softmax_class():
-    """The hand-written multinomial log-likelihood with public torch calls only:
-    exp(eta - max) in place and its row sums, normalised in the backward."""
-    import torch
-
-    from skvae._likelihoods import add_at_stored, gather, row_sum, stored_values
-
-    class PublicSoftmax(torch.autograd.Function):
-        @staticmethod
-        def forward(ctx, eta, x, overwrite):
-            largest_logit = eta.amax(dim=1, keepdim=True)
-            counts = stored_values(x)
-            lengths = row_sum(x, counts)
-            stored_sum = row_sum(x, counts * gather(x, eta))
-            exps = torch.sub(eta, largest_logit, out=eta if overwrite else None)
-            exps.exp_()
-            sums = exps.sum(dim=1)
-            log_normaliser = largest_logit.squeeze(1) + torch.log(sums)
-            ctx.x, ctx.overwrite = x, overwrite
-            ctx.save_for_backward(exps, lengths / sums)
-            return stored_sum - lengths * log_normaliser
-
-        @staticmethod
-        @torch.autograd.function.once_differentiable
-        def backward(ctx, grad_output):
-            exps, per_exp = ctx.saved_tensors
-            scale = (-grad_output * per_exp)[:, None]
-            grad = exps.mul_(scale) if ctx.overwrite else exps * scale
-            return add_at_stored(grad, ctx.x, grad_output), None, None
-
-    return PublicSoftmax
 
 
 def worker(variant: str, corpus_name: str, n_epochs: int) -> dict:

@@ -49,6 +49,18 @@ class ScratchBuffers:
         return ScratchBuffers()
 
 
+def decoder_product(
+    r: torch.Tensor,
+    weight: torch.Tensor,
+    bias: torch.Tensor | None,
+    dtype: torch.dtype,
+    scratch: ScratchBuffers,
+) -> torch.Tensor:
+    """``r @ weight.T + bias`` for a training step, its inputs in ``dtype``
+    (:class:`ScratchLinear`); valid until the next call with ``scratch``."""
+    return ScratchLinear.apply(r, weight, bias, dtype, scratch)
+
+
 class ScratchLinear(torch.autograd.Function):
     """``r @ weight.T + bias`` with the product's inputs in ``dtype``, into buffers.
 

@@ -2,7 +2,7 @@
 
 A minibatch of documents stores a few thousand of a vocabulary's tens of
 thousands of terms, and the vocabulary-sized matrices get gradient only in
-their rows (:func:`skvae._batching.matmul` with ``sparse_grad`` gives the
+their rows (:func:`skvae._kernels.matmul` with ``sparse_grad`` gives the
 encoder's first layer such a gradient).  Plain Adam still rewrites the whole
 matrix and both its moments at every step; the rows a step did not touch only
 decay their moments and move on by their momentum.
