@@ -18,7 +18,7 @@ minutes as tomotopy:
   a training epoch does all of this and more, so the fit's epochs times this
   time is less than any fit at the defaults' number of epochs can take.
 
-The wrapper around ``skvae._training.run_single_epoch`` only reads the
+The wrapper around ``skvae._model.training.run_single_epoch`` only reads the
 network and its settings (instrumentation; it changes nothing).
 
 Run from the repository root::
@@ -39,10 +39,10 @@ import harness
 import numpy as np
 import torch
 
-import skvae._training as training
+import skvae._model.training as training
 from skvae import VAEEmbedder
-from skvae._batching import shuffled_batches
 from skvae._kernels import rows_to_tensor
+from skvae._model.batching import shuffled_batches
 from skvae.datasets import make_vectorizer
 
 

@@ -14,7 +14,7 @@ quality there. Without a validation set ``fit`` keeps the last epoch's
 weights and the rule draws no random numbers, so a fit with that rule ends
 exactly at that epoch with those loadings.
 
-The per-epoch hook wraps ``skvae._training.run_single_epoch`` for the run
+The per-epoch hook wraps ``skvae._model.training.run_single_epoch`` for the run
 (instrumentation only: it reads the network after each epoch and changes
 nothing); ``bench_topic_speed.py`` measures real fits through the public API.
 
@@ -41,9 +41,9 @@ import harness
 import numpy as np
 import torch
 
-import skvae._training as training
+import skvae._model.training as training
 from skvae import VAEEmbedder
-from skvae._inference import decoder_loadings
+from skvae._model.inference import decoder_loadings
 from skvae.datasets import make_vectorizer
 from skvae.metrics import topic_coherence, topic_diversity
 

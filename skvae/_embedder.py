@@ -2,7 +2,7 @@
 
 The network, the training loop and inference are in their own modules; this
 one validates, seeds, picks the device and keeps the fitted state
-(:class:`~skvae._state.FittedState`, plain numpy).
+(:class:`~skvae._model.state.FittedState`, plain numpy).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._generative import GenerativeMixin
-from ._inference import (
+from ._model.inference import (
     INFERENCE_DTYPE,
     active_dimensions,
     components,
@@ -33,17 +33,17 @@ from ._inference import (
     posterior_mean,
     posterior_moments,
 )
-from ._latents import LATENT_CLASSES, TopicLatent
-from ._likelihoods import LIKELIHOOD_CLASSES, check_likelihood_input
-from ._network import ACTIVATIONS
-from ._settings import (
+from ._model.latents import LATENT_CLASSES, TopicLatent
+from ._model.likelihoods import LIKELIHOOD_CLASSES, check_likelihood_input
+from ._model.network import ACTIVATIONS
+from ._model.settings import (
     network_spec,
     resolve_device,
     training_settings,
     validation_split,
 )
-from ._state import FittedState, pickled_estimator, unpickled_estimator
-from ._training import TrainingHistory, train_new, train_one_epoch
+from ._model.state import FittedState, pickled_estimator, unpickled_estimator
+from ._model.training import TrainingHistory, train_new, train_one_epoch
 from .exceptions import (
     TrainingStoppedWarning,
 )

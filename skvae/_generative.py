@@ -14,8 +14,8 @@ import scipy.sparse as sp
 from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils.validation import check_is_fitted
 
-from ._inference import elbo, importance_weighted_bound, prior_samples
-from ._likelihoods import LIKELIHOOD_CLASSES, check_likelihood_input
+from ._model.inference import elbo, importance_weighted_bound, prior_samples
+from ._model.likelihoods import LIKELIHOOD_CLASSES, check_likelihood_input
 
 
 class GenerativeMixin:

@@ -7,7 +7,7 @@ see the user guide's "Extending" page.  Once registered,
 models of that kind pickle and load like any other while it is registered.
 """
 
-from ._latents import (
+from ._model.latents import (
     GaussianLatent,
     Latent,
     LatentParameter,

@@ -21,8 +21,8 @@ import numpy as np
 import torch
 
 from ._embedder import VAEEmbedder, fitted_state, restore_fitted
-from ._network import NetworkSpec
-from ._state import FittedState
+from ._model.network import NetworkSpec
+from ._model.state import FittedState
 from ._version import __version__
 from .exceptions import InconsistentVersionWarning
 

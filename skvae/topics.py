@@ -49,7 +49,7 @@ from ._embedder import (
     posterior_parameters,
     restore_fitted,
 )
-from ._state import FittedState
+from ._model.state import FittedState
 
 __all__ = [
     "MergedTopics",

@@ -12,7 +12,7 @@ import torch
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from skvae import VAEEmbedder
-from skvae._settings import network_spec, training_settings
+from skvae._model.settings import network_spec, training_settings
 
 CPU = torch.device("cpu")
 

@@ -11,7 +11,7 @@ from conftest import small_vae
 from numpy.testing import assert_array_equal
 from sklearn.exceptions import NotFittedError
 
-import skvae._training
+import skvae._model.training
 from skvae import VAEEmbedder
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -44,7 +44,7 @@ def _no_training_on_bad_input(request, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a network was built for bad input")
 
-    monkeypatch.setattr(skvae._training, "create_network", refuse)
+    monkeypatch.setattr(skvae._model.training, "create_network", refuse)
 
 
 @pytest.mark.parametrize("value", [np.inf, -np.inf])

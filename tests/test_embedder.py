@@ -262,7 +262,7 @@ def test_sparse_input_is_never_densified(counts, monkeypatch, likelihood):
 
 
 def test_sparse_input_with_nan_is_densified_one_batch_at_a_time(counts, monkeypatch):
-    import skvae._batching
+    import skvae._model.batching
 
     X = counts.astype(np.float64)
     X.data[::7] = np.nan
@@ -275,7 +275,7 @@ def test_sparse_input_with_nan_is_densified_one_batch_at_a_time(counts, monkeypa
 
     monkeypatch.setattr(sp.csr_matrix, "toarray", recording_toarray)
     # Inference batches of 16 rows for this vocabulary size.
-    monkeypatch.setattr(skvae._batching, "_INFERENCE_BATCH_ELEMENTS", 16)
+    monkeypatch.setattr(skvae._model.batching, "_INFERENCE_BATCH_ELEMENTS", 16)
     vae = fast(batch_size=16, max_iter=2).fit(X)
     vae.transform(X)
     assert densified and max(densified) <= 16

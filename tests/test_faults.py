@@ -8,9 +8,9 @@ from numpy.testing import assert_array_equal
 from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV
 
-import skvae._training as training
+import skvae._model.training as training
 from skvae._embedder import fitted_state
-from skvae._state import FittedState
+from skvae._model.state import FittedState
 from skvae.exceptions import TrainingDivergedError, TrainingStoppedWarning
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -7,8 +7,8 @@ from conftest import small_vae
 from numpy.testing import assert_allclose, assert_array_equal
 
 from skvae._embedder import fitted_state
-from skvae._inference import INFERENCE_DTYPE, importance_noise
-from skvae._network import split_missing
+from skvae._model.inference import INFERENCE_DTYPE, importance_noise
+from skvae._model.network import split_missing
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

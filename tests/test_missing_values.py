@@ -8,9 +8,9 @@ from numpy.testing import assert_allclose
 
 from skvae import VAEEmbedder
 from skvae._embedder import fitted_state
-from skvae._likelihoods import LIKELIHOOD_CLASSES, input_statistics
-from skvae._masking import hide_observed, missing_rate
-from skvae._network import VAENetwork
+from skvae._model.likelihoods import LIKELIHOOD_CLASSES, input_statistics
+from skvae._model.masking import hide_observed, missing_rate
+from skvae._model.network import VAENetwork
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

@@ -9,9 +9,9 @@ import pytest
 from conftest import small_vae
 from numpy.testing import assert_allclose, assert_array_equal
 
-import skvae._training
+import skvae._model.training
 from skvae._embedder import fitted_state
-from skvae._training import TrainingDivergedError
+from skvae._model.training import TrainingDivergedError
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -72,7 +72,7 @@ def test_failed_partial_fit_keeps_the_previous_model(counts, monkeypatch):
     def diverge(*args, **kwargs):
         raise TrainingDivergedError("The training loss became NaN or infinite")
 
-    monkeypatch.setattr(skvae._training, "run_single_epoch", diverge)
+    monkeypatch.setattr(skvae._model.training, "run_single_epoch", diverge)
     with pytest.raises(ValueError, match="NaN or infinite"):
         vae.partial_fit(counts)
     assert vae.n_iter_ == n_iter
@@ -85,7 +85,7 @@ def test_first_partial_fit_failure_leaves_the_estimator_unfitted(counts, monkeyp
     def diverge(*args, **kwargs):
         raise TrainingDivergedError("The training loss became NaN or infinite")
 
-    monkeypatch.setattr(skvae._training, "run_single_epoch", diverge)
+    monkeypatch.setattr(skvae._model.training, "run_single_epoch", diverge)
     vae = small()
     with pytest.raises(ValueError):
         vae.partial_fit(counts)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_allclose, assert_array_equal
 
-import skvae._batching
+import skvae._model.batching
 from skvae import VAEEmbedder
 
 N_FEATURES = 6
@@ -32,7 +32,9 @@ inputs = st.tuples(count_matrices, st.booleans()).map(
 def _small_inference_batches():
     """16-row inference batches, so that inputs span several of them."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(skvae._batching, "_INFERENCE_BATCH_ELEMENTS", 16 * N_FEATURES)
+        patch.setattr(
+            skvae._model.batching, "_INFERENCE_BATCH_ELEMENTS", 16 * N_FEATURES
+        )
         yield
 
 

@@ -7,7 +7,7 @@ from conftest import record_calls
 
 from skvae._kernels import SparseRows
 from skvae._kernels.sparse import stored_in
-from skvae._likelihoods import Multinomial, input_statistics
+from skvae._model.likelihoods import Multinomial, input_statistics
 
 
 def setup(seed=0, n_rows=6, n_features=40, width=3):

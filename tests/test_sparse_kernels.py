@@ -136,7 +136,7 @@ def test_keep_entries_matches_the_smaller_matrix():
 def test_dropped_entries_leave_the_first_layer_unchanged():
     # Dropping an entry from the batch and zeroing it give the same product
     # and the same gradient, bit for bit.
-    from skvae._masking import drop_entries
+    from skvae._model.masking import drop_entries
 
     X = random_counts(n_rows=12, n_features=9, density=0.5, seed=6)
     x = as_rows(X, sparse=True)

@@ -9,9 +9,9 @@ import pytest
 import scipy.sparse as sp
 from conftest import small_vae
 
-import skvae._stopping as stopping
-import skvae._training as training
-from skvae._stopping import (
+import skvae._model.stopping as stopping
+import skvae._model.training as training
+from skvae._model.stopping import (
     EmbeddingsSettled,
     EpochBudget,
     NoImprovement,

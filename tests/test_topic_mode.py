@@ -84,7 +84,7 @@ def test_decoder_is_linear_in_centred_components(counts):
 def test_training_scores_damped_counts_in_topic_mode(monkeypatch, counts, latent):
     # The training loss of the topic model scores log(1 + x); the Gaussian
     # latent's scores the counts as given.  Inference always sees the counts.
-    from skvae import _likelihoods
+    from skvae._model import likelihoods as _likelihoods
 
     scored = []
     log_prob = _likelihoods.Multinomial.log_prob

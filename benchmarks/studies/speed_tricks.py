@@ -58,8 +58,8 @@ def _patch(variant: str) -> dict:
     import torch
     from torch.nn import functional as F
 
-    from skvae import _likelihoods
     from skvae._kernels import scratch, sparse
+    from skvae._model import likelihoods as _likelihoods
 
     if variant.startswith("fresh-buffers"):
 
@@ -88,8 +88,13 @@ def worker(variant: str, corpus_name: str, n_epochs: int) -> dict:
     import numpy as np
 
     from skvae import VAEEmbedder
-    from skvae._settings import network_spec, resolve_device, training_settings
-    from skvae._training import kl_weight, make_optimizer, new_network, run_single_epoch
+    from skvae._model.settings import network_spec, resolve_device, training_settings
+    from skvae._model.training import (
+        kl_weight,
+        make_optimizer,
+        new_network,
+        run_single_epoch,
+    )
     from skvae.datasets import make_vectorizer
 
     if corpus_name == "word-vectors":

@@ -31,7 +31,7 @@ from sklearn.utils._param_validation import Interval
 from torch import nn
 from torch.nn import functional as F
 
-from ._likelihoods import resolve_likelihood, value_range
+from .likelihoods import resolve_likelihood, value_range
 
 # Terms a seeded topic starts on: as many as topic diversity's top terms.
 _SEED_START_TERMS = 25
@@ -216,7 +216,7 @@ class TopicLatent(Latent):
 
     Training scores damped counts log(1 + x): under the raw multinomial a few
     long documents that repeat some terms hundreds of times claim topics of
-    their own (see :meth:`skvae._likelihoods.Likelihood.training_target`).
+    their own (see :meth:`skvae._model.likelihoods.Likelihood.training_target`).
     """
 
     name = "topic"

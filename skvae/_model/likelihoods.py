@@ -18,7 +18,7 @@ from sklearn.utils.sparsefuncs import mean_variance_axis
 from torch import nn
 from torch.nn import functional as F
 
-from ._kernels import (
+from .._kernels import (
     Rows,
     SparseRows,
     gather,
@@ -207,7 +207,7 @@ class Likelihood(nn.Module):
     #: (:meth:`Multinomial.sampled_log_prob`).
     samples_features = False
     #: Share of a complete row's entries hidden from the encoder in training
-    #: by default (``input_dropout="auto"``, see :mod:`skvae._masking`).
+    #: by default (``input_dropout="auto"``, see :mod:`skvae._model.masking`).
     input_dropout = 0.0
 
     def __init__(self, statistics: dict[str, np.ndarray]):
@@ -314,7 +314,7 @@ class Multinomial(Likelihood):
     counts = True
     samples_features = True
     # A bag of words that loses four words in five is still the same
-    # document: see skvae._masking and the variant log,
+    # document: see skvae._model.masking and the variant log,
     # docs/notes/2026-12-06-model-variants.md, "Word dropout".
     input_dropout = 0.8
 

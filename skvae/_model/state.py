@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ._likelihoods import LIKELIHOOD_CLASSES
-from ._network import NetworkSpec, VAENetwork
-from ._version import __version__
-from .exceptions import InconsistentVersionWarning
+from .._version import __version__
+from ..exceptions import InconsistentVersionWarning
+from .likelihoods import LIKELIHOOD_CLASSES
+from .network import NetworkSpec, VAENetwork
 
 
 @dataclass(frozen=True)

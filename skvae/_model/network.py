@@ -1,8 +1,8 @@
 """The torch VAE: encoder q(z|x), latent prior, decoder p(x|z).
 
 What differs between latent spaces (the prior, normalisations, the code the
-decoder reads) is a :class:`~skvae._latents.Latent` module, and what differs
-between observation models a :class:`~skvae._likelihoods.Likelihood`; the
+decoder reads) is a :class:`~skvae._model.latents.Latent` module, and what differs
+between observation models a :class:`~skvae._model.likelihoods.Likelihood`; the
 network composes them.
 
 With ``tied_weights`` one vocabulary-sized matrix E (n_features x width) is the
@@ -10,7 +10,7 @@ encoder's first layer and, through a small projection P, the decoder's weight:
 ``eta = h @ P.T @ E.T``.  ``width`` is the first hidden layer's size, or
 ``n_components`` when the encoder has no hidden layer.
 
-The fitted estimator keeps only numpy arrays (:mod:`skvae._state`).
+The fitted estimator keeps only numpy arrays (:mod:`skvae._model.state`).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._kernels import Rows, ScratchBuffers, SparseRows, decoder_product, matmul
-from ._latents import LATENT_CLASSES, Latent
-from ._likelihoods import LIKELIHOOD_CLASSES, Likelihood
+from .._kernels import Rows, ScratchBuffers, SparseRows, decoder_product, matmul
+from .latents import LATENT_CLASSES, Latent
+from .likelihoods import LIKELIHOOD_CLASSES, Likelihood
 
 ACTIVATIONS = {"relu": nn.ReLU, "softplus": nn.Softplus, "tanh": nn.Tanh, "elu": nn.ELU}
 
@@ -321,7 +321,7 @@ class VAENetwork(nn.Module):
         scores every observed entry of ``x``.  ``softmax_samples`` (training
         only) estimates the multinomial's normaliser from that many sampled
         features instead of computing it over all of them
-        (:meth:`~skvae._likelihoods.Multinomial.sampled_log_prob`); rows with
+        (:meth:`~skvae._model.likelihoods.Multinomial.sampled_log_prob`); rows with
         missing entries are always scored exactly.  ``matmul_dtype`` is the
         precision of the decoder's product over the features (training only,
         see ``VAEEmbedder(precision=...)``).
@@ -370,7 +370,7 @@ def create_network(
     """A freshly initialised network (uses torch's global RNG).
 
     ``X``, the training data, lets the latent start some decoder columns
-    from it (:meth:`~skvae._latents.Latent.initial_loadings`).
+    from it (:meth:`~skvae._model.latents.Latent.initial_loadings`).
     """
     likelihood = LIKELIHOOD_CLASSES[spec.likelihood](statistics)
     network = VAENetwork(spec, likelihood)

@@ -13,8 +13,8 @@ from collections import deque
 
 import numpy as np
 
-from ._inference import posterior_mean
-from ._network import VAENetwork
+from .inference import posterior_mean
+from .network import VAENetwork
 
 # The word-dropout phase also ends when the embeddings of a fixed probe of
 # training rows have settled: when the linear CKA distance (1 - CKA; CKA is a

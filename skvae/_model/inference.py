@@ -13,10 +13,10 @@ import torch
 from scipy import stats
 from scipy.stats import qmc
 
-from ._batching import inference_batches
-from ._kernels import rows_to_tensor
-from ._network import VAENetwork, split_missing
-from ._state import FittedState
+from .._kernels import rows_to_tensor
+from .batching import inference_batches
+from .network import VAENetwork, split_missing
+from .state import FittedState
 
 INFERENCE_DTYPE = torch.float64
 
@@ -198,7 +198,7 @@ def decoder_loadings(network: VAENetwork) -> np.ndarray:
     """What one unit of each code coordinate adds to each feature's eta.
 
     Shape (n_components, n_features); the latent says how its decoder's
-    weights apply to a code (:meth:`~skvae._latents.Latent.loadings`), the
+    weights apply to a code (:meth:`~skvae._model.latents.Latent.loadings`), the
     likelihood in which units (the Gaussian's are the input's).
     """
     weight = network.latent.loadings(network.decoder.weight(network.embedding))

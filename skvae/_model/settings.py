@@ -21,17 +21,17 @@ import torch
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import validate_parameter_constraints
 
-from ._latents import LATENT_CLASSES, Latent
-from ._likelihoods import (
+from ..exceptions import DeviceFallbackWarning
+from .latents import LATENT_CLASSES, Latent
+from .likelihoods import (
     LIKELIHOOD_CLASSES,
     check_likelihood_input,
     has_missing,
     nonzero_share,
 )
-from ._masking import missing_rate
-from ._network import NetworkSpec
-from ._training import TrainingSettings
-from .exceptions import DeviceFallbackWarning
+from .masking import missing_rate
+from .network import NetworkSpec
+from .training import TrainingSettings
 
 # Word dropout ("auto") keeps at least this many non-zero entries of a row
 # visible on average, so that short rows (a tweet, a sentence) keep most of

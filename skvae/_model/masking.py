@@ -26,7 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from ._kernels import Rows, SparseRows
+from .._kernels import Rows, SparseRows
 
 
 def missing_rate(X) -> float:

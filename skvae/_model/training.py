@@ -1,6 +1,6 @@
 """The training loop, read top-down: fit_loop -> run_single_epoch -> train_step.
 
-What ends a phase of it is a list of stopping rules (:mod:`skvae._stopping`).
+What ends a phase of it is a list of stopping rules (:mod:`skvae._model.stopping`).
 
 It works on a float32 network and validated numpy / scipy.sparse input; the
 sklearn facade owns seeding, validation of parameters and the fitted state.
@@ -19,21 +19,21 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ._batching import shuffled_batches
-from ._inference import elbo, validation_noise
-from ._kernels import LazyAdam, rows_to_tensor
-from ._likelihoods import input_statistics
-from ._masking import drop_entries, hide_observed
-from ._network import NetworkSpec, VAENetwork, create_network
-from ._state import FittedState
-from ._stopping import (
+from .._kernels import LazyAdam, rows_to_tensor
+from ..exceptions import TrainingDivergedError
+from .batching import shuffled_batches
+from .inference import elbo, validation_noise
+from .likelihoods import input_statistics
+from .masking import drop_entries, hide_observed
+from .network import NetworkSpec, VAENetwork, create_network
+from .state import FittedState
+from .stopping import (
     EmbeddingsSettled,
     EpochBudget,
     NoImprovement,
     SlowProgress,
     StoppingRule,
 )
-from .exceptions import TrainingDivergedError
 
 _DIVERGED_MESSAGE = (
     "The training loss became NaN or infinite; try a smaller "
@@ -155,11 +155,11 @@ def fit_loop(
 
     With a validation set, training stops when the validation ELBO stops
     improving and the weights of the best epoch are restored; without one,
-    when the training loss stops improving (:class:`~skvae._stopping.\
+    when the training loss stops improving (:class:`~skvae._model.stopping.\
 NoImprovement`).  With word dropout, whose loss keeps falling by a hair
     every epoch long after the embeddings stopped changing, also on
-    :class:`~skvae._stopping.SlowProgress` or
-    :class:`~skvae._stopping.EmbeddingsSettled`.
+    :class:`~skvae._model.stopping.SlowProgress` or
+    :class:`~skvae._model.stopping.EmbeddingsSettled`.
 
     With word dropout (``input_dropout`` on complete data), convergence
     starts a polishing phase without it, of at most ``n_iter_no_change``
