@@ -20,9 +20,9 @@ nothing); ``bench_topic_speed.py`` measures real fits through the public API.
 
 Run from the repository root::
 
-    python benchmarks/trace_topic_epochs.py --output /tmp/trace.pkl \\
+    python benchmarks/studies/trace_topic_epochs.py --output /tmp/trace.pkl \\
         --settings '[{"max_iter": 60}, {"max_iter": 40, "learning_rate_init": 0.004}]'
-    python benchmarks/trace_topic_epochs.py --report /tmp/trace.pkl
+    python benchmarks/studies/trace_topic_epochs.py --report /tmp/trace.pkl
 
 ``"threads"`` (default 1) and ``"seed"`` (default 0) in a setting set torch's
 thread count and ``random_state``; ``"max_iter"`` (default 120) the epochs.
@@ -32,20 +32,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import pathlib
 import pickle
+import sys
 import time
 import warnings
 from collections.abc import Sequence
 
-import harness
-import numpy as np
-import torch
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-import skvae._model.training as training
-from skvae import VAEEmbedder
-from skvae._model.inference import decoder_loadings
-from skvae.datasets import make_vectorizer
-from skvae.metrics import topic_coherence, topic_diversity
+import harness  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import skvae._model.training as training  # noqa: E402
+from skvae import VAEEmbedder  # noqa: E402
+from skvae._model.inference import decoder_loadings  # noqa: E402
+from skvae.datasets import make_vectorizer  # noqa: E402
+from skvae.metrics import topic_coherence, topic_diversity  # noqa: E402
 
 RULES = ((1e-3, 3), (1e-3, 5), (1e-3, 10))
 EPOCHS = (10, 20, 30, 40)

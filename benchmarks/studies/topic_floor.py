@@ -23,7 +23,8 @@ network and its settings (instrumentation; it changes nothing).
 
 Run from the repository root::
 
-    python benchmarks/bench_topic_floor.py --output benchmarks/results/topic_floor.md
+    python benchmarks/studies/topic_floor.py \\
+        --output benchmarks/studies/results/topic_floor.md
 
 Times are wall-clock seconds on whatever machine this is: compare only
 figures from the same run.
@@ -32,18 +33,22 @@ figures from the same run.
 from __future__ import annotations
 
 import argparse
+import pathlib
+import sys
 import time
 from collections.abc import Sequence
 
-import harness
-import numpy as np
-import torch
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-import skvae._model.training as training
-from skvae import VAEEmbedder
-from skvae._kernels import rows_to_tensor
-from skvae._model.batching import shuffled_batches
-from skvae.datasets import make_vectorizer
+import harness  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import skvae._model.training as training  # noqa: E402
+from skvae import VAEEmbedder  # noqa: E402
+from skvae._kernels import rows_to_tensor  # noqa: E402
+from skvae._model.batching import shuffled_batches  # noqa: E402
+from skvae.datasets import make_vectorizer  # noqa: E402
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
