@@ -695,9 +695,7 @@ class VAEEmbedder(
         >>> vae.transform(X[:5].astype(np.float32)).dtype
         dtype('float32')
         """
-        check_is_fitted(self)
-        X = self._validate_input(X, reset=False)
-        check_likelihood_input(X, self.likelihood_, type(self).__name__)
+        X = self._fitted_input(X)
         Z = self._finite(posterior_mean(self._inference_network(), X), "transform")
         return Z.astype(X.dtype, copy=False)
 
@@ -781,6 +779,14 @@ class VAEEmbedder(
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
+    def _fitted_input(self, X):
+        """X checked for the fitted model: its features, values its likelihood
+        accepts."""
+        check_is_fitted(self)
+        X = self._validate_input(X, reset=False)
+        check_likelihood_input(X, self.likelihood_, type(self).__name__)
+        return X
+
     def _validate_input(self, X, *, reset: bool):
         X = validate_data(
             self,
@@ -840,8 +846,7 @@ def fitted_state(estimator: VAEEmbedder) -> FittedState:
 def posterior_parameters(estimator: VAEEmbedder, X) -> tuple[np.ndarray, np.ndarray]:
     """Mean and log-variance of q(z | x) for every row of X (before the code),
     for skvae's own modules (:mod:`skvae.topics` draws from the posterior)."""
-    check_is_fitted(estimator)
-    X = estimator._validate_input(X, reset=False)
+    X = estimator._fitted_input(X)
     return posterior_moments(estimator._inference_network(), X)
 
 

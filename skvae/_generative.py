@@ -2,7 +2,7 @@
 
 A mixin, so that the facade's module stays the estimator's parameters, its
 training and its transformer methods; it relies on the estimator's
-``_validate_input``, ``_inference_network`` and ``_finite``.
+``_fitted_input``, ``_inference_network`` and ``_finite``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils.validation import check_is_fitted
 
 from ._model.inference import elbo, importance_weighted_bound, prior_samples
-from ._model.likelihoods import LIKELIHOOD_CLASSES, check_likelihood_input
+from ._model.likelihoods import LIKELIHOOD_CLASSES
 
 
 class GenerativeMixin:
@@ -59,9 +59,7 @@ class GenerativeMixin:
         >>> bool(np.all(elbo <= 0))  # a bound on the log-probability of counts
         True
         """
-        check_is_fitted(self)
-        X = self._validate_input(X, reset=False)
-        check_likelihood_input(X, self.likelihood_, type(self).__name__)
+        X = self._fitted_input(X)
         network = self._inference_network()
         return self._finite(elbo(network, X, beta=1.0), "score_samples")
 
@@ -162,8 +160,7 @@ class GenerativeMixin:
                 f"perplexity is defined for the count likelihoods {counts}; "
                 f"this model uses {self.likelihood_!r}."
             )
-        X = self._validate_input(X, reset=False)
-        check_likelihood_input(X, self.likelihood_, type(self).__name__)
+        X = self._fitted_input(X)
         if n_samples is not None:
             check_scalar(n_samples, "n_samples", Integral, min_val=1)
         total = np.nansum(X.data if sp.issparse(X) else X)
@@ -229,8 +226,7 @@ class GenerativeMixin:
         """
         check_is_fitted(self)
         check_scalar(n_samples, "n_samples", Integral, min_val=1)
-        X = self._validate_input(X, reset=False)
-        check_likelihood_input(X, self.likelihood_, type(self).__name__)
+        X = self._fitted_input(X)
         network = self._inference_network()
         bound = importance_weighted_bound(network, X, n_samples)
         return self._finite(bound, "log_likelihood")
