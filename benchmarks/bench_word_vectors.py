@@ -1,4 +1,4 @@
-"""Word-similarity benchmark: a VAE on word contexts vs PPMI-SVD, word2vec and LSA.
+"""Word-similarity benchmark: a VAE on word contexts vs PPMI-SVD, word2vec, FastText.
 
 Every model is trained in the same run on the same documents (all 18,821
 documents of 20 Newsgroups, train and test split, from
@@ -14,6 +14,8 @@ restricted to that vocabulary.
 2. gensim ``Word2Vec`` (vector_size=``--n-components``, window=5,
    min_count=1, workers=2, epochs=5, seed=0, CBOW with negative sampling and
    the other defaults) on the restricted tokens: its vocabulary is the same.
+   gensim ``FastText`` with the same settings (character n-grams 3-6), whose
+   n-gram vectors also give words outside the vocabulary a vector.
 3. LSA: ``TruncatedSVD`` of a ``TfidfVectorizer(sublinear_tf=True)``
    document-term matrix; word vectors ``components_.T`` with and without
    scaling by the singular values (the better of the two is marked as the
@@ -82,7 +84,7 @@ import pathlib
 import tarfile
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -178,6 +180,10 @@ class WordVectors:
         Wall-clock time to fit the model, vectorizer included.
     scores : dict
         Filled by :func:`evaluate`: per similarity set, the correlations.
+    spell : callable or None
+        Vectors of any words, those outside ``vocabulary`` from their
+        character n-grams (FastText, WordEmbedder's subword model); None for a
+        model without.
     """
 
     name: str
@@ -186,6 +192,7 @@ class WordVectors:
     fit_seconds: float
     scores: dict[str, dict[str, Any]] = field(default_factory=dict)
     analogy: tuple[float, int] | None = None
+    spell: Callable[[list[str]], np.ndarray] | None = None
 
     @property
     def dims(self) -> int:
@@ -412,6 +419,32 @@ def fit_word2vec(corpus: Corpus, n_components: int) -> WordVectors:
     )
 
 
+def fit_fasttext(corpus: Corpus, n_components: int) -> WordVectors:
+    """Train gensim's FastText (character n-grams 3-6, its defaults) on the
+    corpus's restricted tokens, as :func:`fit_word2vec` trains word2vec; its
+    n-gram vectors spell out words outside the vocabulary."""
+    from gensim.models import FastText
+
+    start = time.perf_counter()
+    model = FastText(
+        corpus.tokens,
+        vector_size=n_components,
+        window=WINDOW,
+        min_count=1,
+        workers=2,
+        seed=SEED,
+        epochs=5,
+    )
+    seconds = time.perf_counter() - start
+    return WordVectors(
+        name=f"FastText (gensim), window {WINDOW}",
+        vocabulary=dict(model.wv.key_to_index),
+        vectors=np.asarray(model.wv.vectors, dtype=np.float64),
+        fit_seconds=seconds,
+        spell=lambda words: np.array([model.wv[word] for word in words]),
+    )
+
+
 def fit_lsa(
     corpus: Corpus, n_components: int
 ) -> tuple[list[WordVectors], DocumentScore]:
@@ -564,6 +597,7 @@ def fit_word_embedder(
             corpus.vocabulary,
             words.vectors_,
             seconds,
+            spell=words.word_vectors if words.subwords_ is not None else None,
         )
     ] + [
         WordVectors(f"{name}, {choice}", corpus.vocabulary, matrix, seconds)
@@ -687,6 +721,29 @@ def evaluate(
                 "rho_common": spearman(model, common),
             }
     return n_common
+
+
+def evaluate_unseen(models: Sequence[WordVectors], sets: dict[str, list[Pair]]) -> str:
+    """Spearman rho on every pair of each set, for the models that spell out
+    vectors of words outside their vocabulary; a markdown table."""
+    spellers = [m for m in models if m.spell is not None]
+    if not spellers:
+        return ""
+    rows = []
+    for model in spellers:
+        cells = [model.name]
+        for pairs in sets.values():
+            words = sorted({w for w1, w2, _ in pairs for w in (w1, w2)})
+            table = WordVectors(
+                model.name,
+                {w: j for j, w in enumerate(words)},
+                np.asarray(model.spell(words), dtype=np.float64),
+                model.fit_seconds,
+            )
+            cells.append(f"{spearman(table, pairs):.3f}")
+        rows.append(cells)
+    header = ["model"] + [f"{name} (all {len(p)} pairs)" for name, p in sets.items()]
+    return harness.markdown_table(header, rows)
 
 
 def evaluate_analogies(models: Sequence[WordVectors]) -> None:
@@ -938,6 +995,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"  PPMI-SVD: {models[-1].fit_seconds:.1f} s", flush=True)
     models.append(fit_word2vec(corpus, k))
     print(f"  word2vec: {models[-1].fit_seconds:.1f} s", flush=True)
+    models.append(fit_fasttext(corpus, k))
+    print(f"  FastText: {models[-1].fit_seconds:.1f} s", flush=True)
     lsa_vectors, lsa_documents = fit_lsa(corpus, k)
     models += lsa_vectors
     documents = [lsa_documents]
@@ -966,6 +1025,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"  {score.name}: {score.fit_seconds:.1f} s", flush=True)
 
     n_common = evaluate(models, {**sets, **extra_sets})
+    unseen_table = evaluate_unseen(models, {**sets, **extra_sets})
     evaluate_analogies(models)
     notes = mark_svd_baselines(models)
     versions = f"gensim {gensim.__version__}"
@@ -1031,6 +1091,22 @@ def main(argv: Sequence[str] | None = None) -> None:
                     "WordSim353's similarity and relatedness subsets (Agirre et al.).",
                 ]
                 if extra_sets
+                else []
+            ),
+            *(
+                [
+                    "",
+                    "## Words outside the vocabulary",
+                    "",
+                    unseen_table,
+                    "",
+                    "- Spearman rho on every pair of each set: the models that "
+                    "spell out vectors of words outside their vocabulary from "
+                    "character n-grams (gensim FastText, n-grams 3-6; "
+                    "WordEmbedder's subword model, `word_vectors`) score all "
+                    "pairs, the unseen words included.",
+                ]
+                if unseen_table
                 else []
             ),
             "",

@@ -7,6 +7,11 @@ its contexts) and its decoder weights (how the latent dimensions predict it
 as a context).  Their sum of unit vectors is word2vec's and GloVe's "word +
 context" vector (Levy, Goldberg & Dagan, 2015), which beat either view alone
 (docs/notes/2026-12-06-model-variants.md, "Word vectors from local contexts").
+
+Words outside the vocabulary (unseen, or pruned by the vocabulary's
+frequency threshold) get vectors from their spelling, as fastText's do: a
+ridge regression from a term's character n-grams to its vector, fitted on
+the vocabulary.
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ from sklearn.base import (
     clone,
 )
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -93,6 +101,12 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
     batch_size : int, default=512
         Terms per training step.
 
+    subwords : tuple of (int, int) or None, default=(3, 6)
+        Lengths of the character n-grams (of the word padded with a space on
+        each side, fastText's range by default) from which
+        :meth:`word_vectors` predicts a vector for a word outside the
+        vocabulary; None fits no subword model.
+
     max_iter : int, default=12
         Largest number of epochs; the VAE's stopping rules may end sooner.
 
@@ -126,6 +140,10 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
 
     n_iter_ : int
         Epochs the VAE trained.
+
+    subwords_ : Pipeline or None
+        The subword model: hashed character n-grams of a word, then a ridge
+        regression onto its unit-length vector, fitted on ``terms_``.
 
     See Also
     --------
@@ -170,6 +188,7 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         "vectors": [StrOptions({"sum", "posterior", "decoder", "encoder"})],
         "hidden_layer_sizes": VAEEmbedder._parameter_constraints["hidden_layer_sizes"],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "subwords": [None, tuple],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "device": VAEEmbedder._parameter_constraints["device"],
         "random_state": ["random_state"],
@@ -185,6 +204,7 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         vectors="sum",
         hidden_layer_sizes=(256,),
         batch_size=512,
+        subwords=(3, 6),
         max_iter=12,
         device="cpu",
         random_state=None,
@@ -196,6 +216,7 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         self.vectors = vectors
         self.hidden_layer_sizes = hidden_layer_sizes
         self.batch_size = batch_size
+        self.subwords = subwords
         self.max_iter = max_iter
         self.device = device
         self.random_state = random_state
@@ -226,8 +247,10 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         """
         # A failed fit leaves no fitted attribute behind (nor those of an
         # earlier fit mixed with new ones).
-        for name in ("vectors_", "terms_", "contexts_", "ppmi_", "vae_", "n_iter_"):
+        fitted = ("vectors_", "terms_", "contexts_", "ppmi_", "vae_", "n_iter_")
+        for name in (*fitted, "subwords_"):
             self.__dict__.pop(name, None)
+        ngram_range = self._check_subwords()
         contexts = clone(WordContexts() if self.contexts is None else self.contexts)
         if getattr(contexts, "bags", "term") != "term":
             raise ValueError(
@@ -252,8 +275,12 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             # second (the variant log in docs/notes/), not a failure to converge.
             warnings.simplefilter("ignore", ConvergenceWarning)
             vae.fit(rows)
-        self.vectors_ = self._term_vectors(vae, rows)
-        self.terms_ = contexts.get_feature_names_out()
+        vectors = self._term_vectors(vae, rows)
+        terms = contexts.get_feature_names_out()
+        subwords = None
+        if ngram_range is not None:
+            subwords = _subword_model(ngram_range).fit(terms, unit_rows(vectors))
+        self.vectors_, self.terms_, self.subwords_ = vectors, terms, subwords
         self.contexts_, self.ppmi_, self.vae_ = contexts, ppmi, vae
         self.n_iter_ = vae.n_iter_
         self._n_features_out = vae.n_components_
@@ -275,6 +302,56 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         check_is_fitted(self)
         return self.vae_.transform(self._counts(raw_documents))
 
+    def word_vectors(self, words) -> np.ndarray:
+        """Vectors of any words: their rows of ``vectors_``, or for a word
+        outside the vocabulary the subword model's prediction from its
+        character n-grams, scaled to the mean length of ``vectors_``'s rows.
+
+        Parameters
+        ----------
+        words : iterable of str
+            The words.
+
+        Returns
+        -------
+        vectors : ndarray of shape (n_words, dim)
+            One vector per word, in order.
+
+        Raises
+        ------
+        ValueError
+            If a word is outside the vocabulary and ``subwords=None``.
+
+        Examples
+        --------
+        >>> from skvae.text import WordContexts, WordEmbedder
+        >>> docs = ["the cats sat on the mat", "the dogs sat on the rug"] * 10
+        >>> words = WordEmbedder(
+        ...     4, contexts=WordContexts(window=2), batch_size=4, max_iter=2,
+        ...     random_state=0,
+        ... ).fit(docs)
+        >>> words.word_vectors(["cats", "cat"]).shape  # "cat" is unseen
+        (2, 4)
+        """
+        check_is_fitted(self)
+        words = [str(word) for word in words]
+        index = {term: row for row, term in enumerate(self.terms_)}
+        vectors = np.empty((len(words), self.vectors_.shape[1]))
+        unseen = [k for k, word in enumerate(words) if word not in index]
+        if unseen and self.subwords_ is None:
+            raise ValueError(
+                f"{words[unseen[0]]!r} is not in the vocabulary and this "
+                "WordEmbedder has no subword model (subwords=None)."
+            )
+        for k, word in enumerate(words):
+            if word in index:
+                vectors[k] = self.vectors_[index[word]]
+        if unseen:
+            predicted = unit_rows(self.subwords_.predict([words[k] for k in unseen]))
+            scale = np.linalg.norm(self.vectors_, axis=1).mean()
+            vectors[unseen] = predicted * scale
+        return vectors
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
@@ -282,6 +359,19 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         return tags
 
     # --------------------------------------------------------------- helpers
+
+    def _check_subwords(self) -> tuple[int, int] | None:
+        if self.subwords is None:
+            return None
+        valid = len(self.subwords) == 2 and all(
+            isinstance(n, Integral) and n >= 1 for n in self.subwords
+        )
+        if not valid or self.subwords[0] > self.subwords[1]:
+            raise ValueError(
+                "subwords must be None or a pair (min_n, max_n) of n-gram "
+                f"lengths with 1 <= min_n <= max_n, got {self.subwords!r}."
+            )
+        return (int(self.subwords[0]), int(self.subwords[1]))
 
     def _term_vectors(self, vae: VAEEmbedder, rows) -> np.ndarray:
         if self.vectors == "encoder":
@@ -299,3 +389,22 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         contexts = self.contexts_
         vectorizer = contexts._vectorizer().set_params(vocabulary=contexts.vocabulary_)
         return vectorizer.fit_transform(raw_documents)
+
+
+def _subword_model(ngram_range: tuple[int, int]) -> Pipeline:
+    """Hashed character n-grams of a word, then ridge regression to a vector.
+
+    ``char_wb`` pads each word with a space on either side, so n-grams at
+    the word's edges (prefixes, suffixes) differ from those inside it, as
+    fastText's ``<`` and ``>`` make them.
+    """
+    return make_pipeline(
+        HashingVectorizer(
+            analyzer="char_wb",
+            ngram_range=ngram_range,
+            n_features=2**20,
+            alternate_sign=False,
+            lowercase=False,
+        ),
+        Ridge(alpha=1.0),
+    )

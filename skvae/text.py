@@ -394,7 +394,9 @@ def nearest_terms(
         :func:`term_vectors`; or gensim ``KeyedVectors``; or a pair of an
         array of shape (n_terms, dim) and the n_terms terms of its rows.
     term : str
-        A term of the vocabulary.
+        A term of the vocabulary; with a :class:`WordEmbedder`, any word
+        (:meth:`WordEmbedder.word_vectors` spells out a vector for a word
+        outside the vocabulary).
     n_terms : int, default=10
         Number of neighbours to return (``term`` itself excluded).
     feature_names : array-like of str, default=None
@@ -447,9 +449,21 @@ def nearest_terms(
     [('dog', 0.994), ('car', 0.0)]
     """
     vectors, terms = _vectors_and_terms(model, feature_names)
-    row = _term_index(terms, term)
     unit = unit_rows(vectors)
+    if _spells_unseen(model, terms, term):
+        return _most_similar(unit, terms, model.word_vectors([term])[0], [], n_terms)
+    row = _term_index(terms, term)
     return _most_similar(unit, terms, unit[row], [row], n_terms)
+
+
+def _spells_unseen(model, terms: np.ndarray, term: str) -> bool:
+    """Whether ``term`` is outside a WordEmbedder's vocabulary and its subword
+    model gives it a vector."""
+    return (
+        isinstance(model, WordEmbedder)
+        and getattr(model, "subwords_", None) is not None
+        and term not in set(terms)
+    )
 
 
 def analogy(

@@ -146,3 +146,73 @@ def test_contexts_is_cloned(docs):
     contexts = WordContexts(window=2)
     WordEmbedder(3, contexts=contexts, **SMALL).fit(docs)
     assert not hasattr(contexts, "vocabulary_")
+
+
+def stem_corpus(n_docs=300, seed=0):
+    """Documents over four topics of words built as stem + suffix, and the
+    held-out spellings: every topic's stems, each with one suffix the
+    documents never use."""
+    rng = np.random.RandomState(seed)
+    letters = np.array(list("bcdfghklmnprstvz"))
+    suffixes = ["", "s", "ing", "ed", "er"]
+    topics = [
+        ["".join(rng.choice(letters, 5)) + "o" for _ in range(6)] for _ in range(4)
+    ]
+    seen = [
+        [stem + suffix for stem in stems for suffix in suffixes[:-1]]
+        for stems in topics
+    ]
+    unseen = [[stem + suffixes[-1] for stem in stems] for stems in topics]
+    docs = []
+    for i in range(n_docs):
+        topic = i % len(topics)
+        docs.append(" ".join(rng.choice(seen[topic], size=25)))
+    return docs, topics, unseen
+
+
+def test_words_outside_the_vocabulary_get_vectors_near_their_kin():
+    docs, topics, unseen = stem_corpus()
+    words = WordEmbedder(
+        8, contexts=WordContexts(window=3), random_state=0, batch_size=16
+    ).fit(docs)
+    vocabulary_ = set(words.terms_)
+    assert not vocabulary_ & {word for group in unseen for word in group}
+    topic_of = {
+        word: topic
+        for topic, stems in enumerate(topics)
+        for stem in stems
+        for word in vocabulary_
+        if word.startswith(stem)
+    }
+    hits = []
+    for topic, group in enumerate(unseen):
+        for word in group:
+            neighbours = nearest_terms(words, word, n_terms=5)
+            hits += [topic_of[term] == topic for term, _ in neighbours]
+    # Four topics: chance is a quarter.
+    assert np.mean(hits) > 0.9
+
+
+def test_word_vectors_of_known_words_are_their_rows(words):
+    known = list(words.terms_[:3])
+    assert_array_equal(words.word_vectors(known), words.vectors_[:3])
+    unseen = words.word_vectors(["zzzqqq"])
+    mean_norm = np.linalg.norm(words.vectors_, axis=1).mean()
+    assert_allclose(np.linalg.norm(unseen, axis=1), mean_norm)
+
+
+def test_without_subwords_unseen_words_are_an_error(docs):
+    words = WordEmbedder(
+        3, contexts=WordContexts(window=2), subwords=None, random_state=0, **SMALL
+    ).fit(docs)
+    assert words.subwords_ is None
+    with pytest.raises(ValueError, match="'zzzqqq' is not in the vocabulary"):
+        words.word_vectors(["zzzqqq"])
+    with pytest.raises(ValueError, match="not in the vocabulary"):
+        nearest_terms(words, "zzzqqq")
+
+
+@pytest.mark.parametrize("subwords", [(3,), (0, 4), (5, 3), ("a", 4)])
+def test_bad_subword_ranges_are_refused_before_fitting(docs, subwords):
+    with pytest.raises(ValueError, match="subwords must be None or a pair"):
+        WordEmbedder(3, subwords=subwords, **SMALL).fit(docs)
