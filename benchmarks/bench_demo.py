@@ -29,7 +29,6 @@ FIGURES = {
     "topic_npmi": ("topic mode mean NPMI", ".3f"),
     "topic_diversity": ("topic diversity", ".3f"),
     "topic_perplexity": ("topic test perplexity", ".0f"),
-    "vae_seconds": ("VAEEmbedder fit seconds", ".1f"),
 }
 
 
