@@ -9,9 +9,9 @@ context" vector (Levy, Goldberg & Dagan, 2015), which beat either view alone
 (docs/notes/2026-12-06-model-variants.md, "Word vectors from local contexts").
 
 Words outside the vocabulary (unseen, or pruned by the vocabulary's
-frequency threshold) get vectors from their spelling, as fastText's do: a
-ridge regression from a term's character n-grams to its vector, fitted on
-the vocabulary.
+frequency threshold) get vectors from their spelling, as fastText's do: the
+mean of their character n-grams' vectors, each n-gram's vector the mean of
+the vectors of the vocabulary's terms that contain it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -29,8 +30,6 @@ from sklearn.base import (
 )
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.linear_model import Ridge
-from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -141,9 +140,9 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
     n_iter_ : int
         Epochs the VAE trained.
 
-    subwords_ : Pipeline or None
-        The subword model: hashed character n-grams of a word, then a ridge
-        regression onto its unit-length vector, fitted on ``terms_``.
+    subwords_ : SubwordVectors or None
+        The subword model: which hashed character n-grams each of ``terms_``
+        holds, to spell out vectors of other words from ``vectors_``.
 
     See Also
     --------
@@ -279,7 +278,7 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         terms = contexts.get_feature_names_out()
         subwords = None
         if ngram_range is not None:
-            subwords = _subword_model(ngram_range).fit(terms, unit_rows(vectors))
+            subwords = SubwordVectors(ngram_range).fit(terms)
         self.vectors_, self.terms_, self.subwords_ = vectors, terms, subwords
         self.contexts_, self.ppmi_, self.vae_ = contexts, ppmi, vae
         self.n_iter_ = vae.n_iter_
@@ -304,8 +303,10 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
 
     def word_vectors(self, words) -> np.ndarray:
         """Vectors of any words: their rows of ``vectors_``, or for a word
-        outside the vocabulary the subword model's prediction from its
-        character n-grams, scaled to the mean length of ``vectors_``'s rows.
+        outside the vocabulary the subword model's vector from its character
+        n-grams (:class:`SubwordVectors`), scaled to the mean length of
+        ``vectors_``'s rows (the zero vector if no known term shares an
+        n-gram with it).
 
         Parameters
         ----------
@@ -347,7 +348,8 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             if word in index:
                 vectors[k] = self.vectors_[index[word]]
         if unseen:
-            predicted = unit_rows(self.subwords_.predict([words[k] for k in unseen]))
+            spelled = [words[k] for k in unseen]
+            predicted = unit_rows(self.subwords_.predict(spelled, self.vectors_))
             scale = np.linalg.norm(self.vectors_, axis=1).mean()
             vectors[unseen] = predicted * scale
         return vectors
@@ -391,20 +393,55 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         return vectorizer.fit_transform(raw_documents)
 
 
-def _subword_model(ngram_range: tuple[int, int]) -> Pipeline:
-    """Hashed character n-grams of a word, then ridge regression to a vector.
+class SubwordVectors:
+    """Vectors of words spelled out from the vectors of known terms.
 
-    ``char_wb`` pads each word with a space on either side, so n-grams at
-    the word's edges (prefixes, suffixes) differ from those inside it, as
-    fastText's ``<`` and ``>`` make them.
+    A character n-gram's vector is the mean of the unit vectors of the known
+    terms that contain it, and a word's vector the mean of its n-grams'
+    (fastText's sum of n-gram vectors, with the n-gram vectors read off the
+    term vectors instead of trained).  N-grams are those of ``char_wb``: the
+    word padded with a space on either side, so that n-grams at its edges
+    (prefixes, suffixes) differ from those inside it, as fastText's ``<``
+    and ``>`` make them; they are hashed into 2**20 buckets.  Only which
+    n-grams each term holds is kept: the term vectors are passed to
+    :meth:`predict`.
     """
-    return make_pipeline(
-        HashingVectorizer(
+
+    def __init__(self, ngram_range: tuple[int, int]):
+        self.ngram_range = ngram_range
+
+    def _ngrams(self, words):
+        hasher = HashingVectorizer(
             analyzer="char_wb",
-            ngram_range=ngram_range,
+            ngram_range=self.ngram_range,
             n_features=2**20,
             alternate_sign=False,
             lowercase=False,
-        ),
-        Ridge(alpha=1.0),
-    )
+            binary=True,
+            norm=None,
+            dtype=np.float32,
+        )
+        return hasher.transform(words)
+
+    def fit(self, terms) -> SubwordVectors:
+        """Record the n-grams of the known ``terms``."""
+        self.term_ngrams_ = self._ngrams(terms)
+        self.n_terms_ = np.asarray(self.term_ngrams_.sum(axis=0)).ravel()
+        return self
+
+    def predict(self, words, term_vectors: np.ndarray) -> np.ndarray:
+        """Vectors of ``words``, shape (n_words, dim), from the known terms'
+        vectors (rows in the order of the fitted terms); a word none of whose
+        n-grams a known term holds gets the zero vector."""
+        ngrams = self._ngrams(words)
+        n_terms = self.n_terms_[ngrams.indices]
+        held = n_terms > 0
+        row = np.repeat(np.arange(ngrams.shape[0]), np.diff(ngrams.indptr))
+        n_held = np.bincount(row[held], minlength=ngrams.shape[0])
+        # Word -> n-gram -> term: the mean over the word's n-grams of the
+        # mean over the terms holding each.
+        weights = np.zeros(ngrams.nnz)
+        weights[held] = 1.0 / (n_terms[held] * n_held[row[held]])
+        ngrams = sp.csr_matrix((weights, ngrams.indices, ngrams.indptr), ngrams.shape)
+        to_terms = ngrams @ self.term_ngrams_.T
+        return np.asarray(to_terms @ unit_rows(term_vectors))

@@ -196,9 +196,13 @@ def test_words_outside_the_vocabulary_get_vectors_near_their_kin():
 def test_word_vectors_of_known_words_are_their_rows(words):
     known = list(words.terms_[:3])
     assert_array_equal(words.word_vectors(known), words.vectors_[:3])
-    unseen = words.word_vectors(["zzzqqq"])
+    # An unseen word sharing n-grams with known ones gets a vector of the
+    # known vectors' mean length; one sharing none, the zero vector.
+    kin = str(words.terms_[0]) + "zz"
+    assert kin not in set(words.terms_)
+    unseen = words.word_vectors([kin, "qqxqqx"])
     mean_norm = np.linalg.norm(words.vectors_, axis=1).mean()
-    assert_allclose(np.linalg.norm(unseen, axis=1), mean_norm)
+    assert_allclose(np.linalg.norm(unseen, axis=1), [mean_norm, 0.0])
 
 
 def test_without_subwords_unseen_words_are_an_error(docs):
