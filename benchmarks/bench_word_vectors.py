@@ -400,17 +400,7 @@ def fit_word2vec(corpus: Corpus, n_components: int) -> WordVectors:
     """
     from gensim.models import Word2Vec
 
-    start = time.perf_counter()
-    model = Word2Vec(
-        corpus.tokens,
-        vector_size=n_components,
-        window=WINDOW,
-        min_count=1,
-        workers=2,
-        seed=SEED,
-        epochs=5,
-    )
-    seconds = time.perf_counter() - start
+    model, seconds = _fit_gensim(Word2Vec, corpus, n_components)
     return WordVectors(
         name=f"word2vec (gensim), window {WINDOW}",
         vocabulary=dict(model.wv.key_to_index),
@@ -425,8 +415,21 @@ def fit_fasttext(corpus: Corpus, n_components: int) -> WordVectors:
     n-gram vectors spell out words outside the vocabulary."""
     from gensim.models import FastText
 
+    model, seconds = _fit_gensim(FastText, corpus, n_components)
+    return WordVectors(
+        name=f"FastText (gensim), window {WINDOW}",
+        vocabulary=dict(model.wv.key_to_index),
+        vectors=np.asarray(model.wv.vectors, dtype=np.float64),
+        fit_seconds=seconds,
+        spell=lambda words: np.array([model.wv[word] for word in words]),
+    )
+
+
+def _fit_gensim(model_class, corpus: Corpus, n_components: int):
+    """A gensim word-vector model with the benchmark's settings, and its
+    fit seconds."""
     start = time.perf_counter()
-    model = FastText(
+    model = model_class(
         corpus.tokens,
         vector_size=n_components,
         window=WINDOW,
@@ -435,14 +438,7 @@ def fit_fasttext(corpus: Corpus, n_components: int) -> WordVectors:
         seed=SEED,
         epochs=5,
     )
-    seconds = time.perf_counter() - start
-    return WordVectors(
-        name=f"FastText (gensim), window {WINDOW}",
-        vocabulary=dict(model.wv.key_to_index),
-        vectors=np.asarray(model.wv.vectors, dtype=np.float64),
-        fit_seconds=seconds,
-        spell=lambda words: np.array([model.wv[word] for word in words]),
-    )
+    return model, time.perf_counter() - start
 
 
 def fit_lsa(
