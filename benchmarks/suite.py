@@ -47,48 +47,37 @@ import argparse
 import json
 import math
 import pathlib
-import sys
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
 import harness
-
-from skvae.datasets import make_vectorizer
-from skvae.metrics import (
-    classification_accuracy,
-    clustering_nmi,
-    neighbor_accuracy,
-    topic_coherence,
-    topic_diversity,
-)
 
 N_COMPONENTS = 50
 #: The suite's corpora, in report order.
 SUITE_CORPORA = tuple(harness.CORPORA)
 
-#: Document-embedding pipelines: label -> (vectorizer kind, model factory).
-EMBEDDINGS: dict[str, tuple[str, Callable[..., Any]]] = {
-    "TF-IDF + LSA": ("tfidf", lambda n, **_: harness.make_lsa(n)),
-    "TF-IDF + NMF": ("tfidf", lambda n, **_: harness.make_nmf(n)),
-    "counts + LDA": ("counts", lambda n, **_: harness.make_lda(n)),
-    "TF-IDF + VAE": ("tfidf", lambda n, **p: harness.make_vae(n, **p)),
-    "counts + VAE": ("counts", lambda n, **p: harness.make_vae(n, **p)),
+#: Document-embedding pipelines: label -> (vectorizer, name in harness.MODELS).
+EMBEDDINGS: dict[str, tuple[str, str]] = {
+    "TF-IDF + LSA": ("tfidf", "lsa"),
+    "TF-IDF + NMF": ("tfidf", "nmf"),
+    "counts + LDA": ("counts", "lda"),
+    "TF-IDF + VAE": ("tfidf", "vae"),
+    "counts + VAE": ("counts", "vae"),
 }
 VAE_TOPICS = "VAE topic mode"
-#: Topic models on the 2,000-term count matrix: label -> factory.
-TOPIC_MODELS: dict[str, Callable[..., Any]] = {
-    VAE_TOPICS: lambda n, vocabulary, **p: harness.make_vae(n, latent="topic", **p),
-    "LDA batch": lambda n, vocabulary, **_: harness.make_lda(n),
-    "NMF": lambda n, vocabulary, **_: harness.make_nmf(n),
-    "tomotopy": lambda n, vocabulary, **_: harness.make_tomotopy(
-        n, vocabulary=vocabulary
-    ),
+#: Topic models on the 2,000-term count matrix: label -> name in harness.MODELS.
+TOPIC_MODELS: dict[str, str] = {
+    VAE_TOPICS: "vae-topic",
+    "LDA batch": "lda",
+    "NMF": "nmf",
+    "tomotopy": "tomotopy",
 }
 BASELINE = "TF-IDF + LSA"
 VAE_PIPELINES = ("TF-IDF + VAE", "counts + VAE")
+#: The scorers of each product (harness.SCORERS), each a field of Row.
 EMBEDDING_MEASURES = ("classification", "neighbors", "nmi")
+TOPIC_MEASURES = ("npmi", "diversity")
 REFERENCE_CORPUS = "20newsgroups"
 #: The per-entry cost of a fit may be at most this many times 20 Newsgroups'.
 MAX_COST_RATIO = 3.0
@@ -155,10 +144,9 @@ def embedding_row(label, factory, X_train, y_train, X_test, y_test) -> Row:
 
     def measure(row: Row) -> None:
         model = _fit_timed(row, factory, X_train)
-        Z_train, Z_test = model.transform(X_train), model.transform(X_test)
-        row.classification = classification_accuracy(Z_train, y_train, Z_test, y_test)
-        row.neighbors = neighbor_accuracy(Z_train, y_train, Z_test, y_test)
-        row.nmi = clustering_nmi(Z_test, y_test)
+        fitted = harness.Fitted(model, X_train, y_train, X_test, y_test)
+        for measure in EMBEDDING_MEASURES:
+            setattr(row, measure, harness.SCORERS[measure](fitted))
 
     return _guarded(label, measure)
 
@@ -168,10 +156,12 @@ def topic_row(label, factory, X_train, X_test) -> Row:
 
     def measure(row: Row) -> None:
         model = _fit_timed(row, factory, X_train)
-        row.npmi = topic_coherence(model, X_test, top_n=harness.N_NPMI_TERMS)
-        row.diversity = topic_diversity(model, top_n=harness.N_DIVERSITY_TERMS)
-        if hasattr(model, "perplexity"):
-            row.perplexity = float(model.perplexity(X_test))
+        fitted = harness.Fitted(model, None, None, X_test, None)
+        measures = TOPIC_MEASURES + (
+            ("perplexity",) if hasattr(model, "perplexity") else ()
+        )
+        for measure in measures:
+            setattr(row, measure, harness.SCORERS[measure](fitted))
 
     return _guarded(label, measure)
 
@@ -182,19 +172,23 @@ def run_corpus(name: str, args: argparse.Namespace) -> CorpusReport:
     report = CorpusReport(name, corpus.describe())
     print(report.description, flush=True)
     n = args.n_components
+
+    def factory(model: str, **context):
+        return lambda: harness.MODELS[model](n, vae_params=args.vae_params, **context)
+
     if "embeddings" in args.products:
         matrices = {}
         for kind in ("tfidf", "counts"):
-            X_train, X_test = corpus.vectorize(make_vectorizer(kind))
+            X_train, X_test = corpus.vectorize(harness.make_named_vectorizer(kind))
             matrices[kind] = X_train, X_test
             report.n_terms[kind] = X_train.shape[1]
         counts = matrices["counts"][0]
         report.stored_per_doc = counts.nnz / counts.shape[0]
-        for label, (kind, make) in EMBEDDINGS.items():
+        for label, (kind, model) in EMBEDDINGS.items():
             X_train, X_test = matrices[kind]
             row = embedding_row(
                 label,
-                lambda make=make: make(n, **args.vae_params),
+                factory(model),
                 X_train,
                 corpus.y_train,
                 X_test,
@@ -203,14 +197,14 @@ def run_corpus(name: str, args: argparse.Namespace) -> CorpusReport:
             report.embeddings.append(row)
             print(f"  {label}: {_brief(row)}", flush=True)
     if "topics" in args.products:
-        vectorizer = make_vectorizer("counts", max_features=harness.MAX_FEATURES)
+        vectorizer = harness.make_named_vectorizer("counts-2000")
         X_train, X_test = corpus.vectorize(vectorizer)
         report.n_terms["topics"] = X_train.shape[1]
         vocabulary = vectorizer.get_feature_names_out()
-        for label, make in TOPIC_MODELS.items():
+        for label, model in TOPIC_MODELS.items():
             row = topic_row(
                 label,
-                lambda make=make: make(n, vocabulary, **args.vae_params),
+                factory(model, vocabulary=vocabulary),
                 X_train,
                 X_test,
             )
@@ -484,55 +478,22 @@ def load_reports(path: pathlib.Path) -> list[CorpusReport]:
     return reports
 
 
-# -------------------------------------------------------------------- main
+# -------------------------------------------------------------------- run
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--corpora",
-        type=lambda text: _names(text, SUITE_CORPORA),
-        default=list(SUITE_CORPORA),
-        help=f"comma-separated, of {', '.join(SUITE_CORPORA)} (default: all)",
-    )
-    parser.add_argument(
-        "--products",
-        type=lambda text: _names(text, ("embeddings", "topics")),
-        default=["embeddings", "topics"],
-        help="embeddings, topics or both (default)",
-    )
-    parser.add_argument("--n-components", type=int, default=N_COMPONENTS)
-    parser.add_argument(
-        "--readme",
-        type=pathlib.Path,
-        help="only regenerate this README's summary from --output's JSON",
-    )
-    harness.add_common_arguments(parser)
-    return parser.parse_args(argv)
-
-
-def _names(text: str, allowed: Sequence[str]) -> list[str]:
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = sorted(set(names) - set(allowed))
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(f"choose from {', '.join(allowed)}")
-    return names
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
+def run(args: argparse.Namespace) -> harness.Report | None:
+    """Run the suite and print its report; or only regenerate ``--readme``."""
     output = pathlib.Path(args.output or "benchmarks/results/suite.md")
     if args.readme:
         write_readme_summary(args.readme, output)
-        return
+        return None
     lines = harness.start_run()
     reports = [run_corpus(name, args) for name in args.corpora]
     found = checks(reports)
-    command = "python benchmarks/suite.py " + " ".join(argv or sys.argv[1:])
     text = [
         "# Benchmark suite: every product on every corpus",
         "",
-        f"Command: `{command.strip()}`",
+        f"Command: `{args.command}`",
         "",
         *[f"- {line}" for line in lines],
         "",
@@ -542,9 +503,33 @@ def main(argv: Sequence[str] | None = None) -> None:
     text += checks_markdown(found)
     print("\n".join(text))
     if args.output:
-        harness.write_markdown(output, ["\n".join(text)])
         save_reports(reports, output.with_suffix(".json"))
+    return harness.Report(["\n".join(text)])
+
+
+BENCHMARK = harness.Benchmark(
+    name="suite",
+    description=__doc__.split("\n\n")[0],
+    run=run,
+    corpora=SUITE_CORPORA,
+    vectorizers=("tfidf", "counts", "counts-2000"),
+    models=(*{m: None for _, m in EMBEDDINGS.values()}, "tomotopy"),
+    scorers=(*EMBEDDING_MEASURES, *TOPIC_MEASURES, "perplexity", "fit-seconds"),
+    choose={"corpora": "--corpora"},
+    options=(
+        harness.names_option("--products", ("embeddings", "topics")),
+        harness.Option("--n-components", int, N_COMPONENTS),
+        harness.Option(
+            "--readme",
+            pathlib.Path,
+            help="only regenerate this README's summary from --output's JSON",
+        ),
+        harness.VAE_PARAMS,
+        harness.N_DOCS,
+        harness.OUTPUT,
+    ),
+)
 
 
 if __name__ == "__main__":
-    main()
+    harness.cli(BENCHMARK)
