@@ -513,7 +513,9 @@ BENCHMARK = harness.Benchmark(
     run=run,
     corpora=SUITE_CORPORA,
     vectorizers=("tfidf", "counts", "counts-2000"),
-    models=(*{m: None for _, m in EMBEDDINGS.values()}, "tomotopy"),
+    models=tuple(
+        dict.fromkeys([*(m for _, m in EMBEDDINGS.values()), *TOPIC_MODELS.values()])
+    ),
     scorers=(*EMBEDDING_MEASURES, *TOPIC_MEASURES, "perplexity", "fit-seconds"),
     choose={"corpora": "--corpora"},
     options=(
