@@ -1,29 +1,38 @@
-"""What the skvae benchmarks share: corpora, models, scoring and reports.
+"""What the skvae benchmarks share: corpora, models, scoring, declarations, reports.
 
-Every ``bench_*.py`` script imports this module. Run them from the repository
-root as ``python benchmarks/bench_<name>.py``: Python puts the script's folder
-first on ``sys.path``, so ``import harness`` finds this file.
+Every benchmark module (``bench_*.py``, ``suite.py``) imports this module and
+declares itself as ``BENCHMARK``, a :class:`Benchmark`. Run them from the
+repository root as ``python benchmarks/run.py <name>`` or, with the same
+options, ``python benchmarks/bench_<name>.py``: Python puts the script's
+folder first on ``sys.path``, so ``import harness`` finds this file.
 
 - Corpora by name (:data:`CORPORA`): :func:`load_documents` (one subset, as
   the skvae loader returns it) and :func:`load_corpus` (train and test, cut
-  to ``n_docs`` for smoke tests); the vectorizer settings come from
-  :func:`skvae.datasets.make_vectorizer` (the 2,000-term matrix is
-  ``make_vectorizer("counts", max_features=MAX_FEATURES)``).
-- The reference models: :func:`make_lsa`, :func:`make_nmf`,
-  :func:`make_lda`, :func:`make_vae`, and the topic-model peers that take
-  token lists, behind the same fit / transform / ``components_`` interface:
-  :class:`TomotopyLDA` (:func:`make_tomotopy`) and :class:`GensimLDA`
-  (:func:`make_gensim`), fitted on the documents that
+  to ``n_docs`` for smoke tests).
+- Vectorizers by name (:data:`VECTORIZERS`: ``tfidf``, ``counts``,
+  ``counts-2000``), the settings of :func:`skvae.datasets.make_vectorizer`,
+  built by :func:`make_named_vectorizer`.
+- Models by name (:data:`MODELS`): :func:`make_lsa`, :func:`make_nmf`,
+  :func:`make_lda`, :func:`make_vae` (and its topic mode), and the
+  topic-model peers that take token lists, behind the same fit / transform /
+  ``components_`` interface: :class:`TomotopyLDA` (:func:`make_tomotopy`)
+  and :class:`GensimLDA` (:func:`make_gensim`), fitted on the documents that
   :func:`count_matrix_to_tokens` rebuilds from the count matrix.
-- Scoring: :func:`run_model` fits a model and measures it (fit and transform
+- Scorers by name (:data:`SCORERS`), each a function of a :class:`Fitted`
+  model; :func:`run_model` fits a model and measures it (fit and transform
   seconds, :func:`~skvae.metrics.classification_accuracy` of its embeddings,
   perplexity when the model has one, NPMI and topic diversity from
   :mod:`skvae.metrics` when it has ``components_``), catching its errors so
   that one broken model spoils only its own row.
-- Command line and reports: :func:`add_common_arguments` (``--corpus``,
-  ``--vae-params``, ``--n-docs``, ``--output``), :func:`add_models_argument`,
-  :func:`parse_vae_params`, :func:`machine_info`, :func:`markdown_table`,
-  :func:`write_markdown`.
+- Declarations and the command line: :class:`Benchmark` (what a benchmark
+  runs over, its :class:`Option` s, its run function), :func:`cli` (the
+  parser built from a declaration; the :class:`Report` written to
+  ``--output``), the shared options :data:`VAE_PARAMS`, :data:`N_DOCS`,
+  :data:`OUTPUT`, :data:`CORPUS` and :func:`names_option`;
+  :func:`add_common_arguments` and :func:`add_models_argument` add the same
+  options to a parser of one's own (the studies use them).
+- Reports: :func:`parse_vae_params`, :func:`machine_info`,
+  :func:`markdown_table`, :func:`write_markdown`.
 """
 
 from __future__ import annotations
@@ -77,18 +86,31 @@ from skvae.metrics import (
 )
 
 __all__ = [
+    "AXES",
     "CORPORA",
+    "CORPUS",
     "MAX_FEATURES",
+    "MODELS",
     "N_DIVERSITY_TERMS",
+    "N_DOCS",
     "N_NPMI_TERMS",
+    "OUTPUT",
     "RANDOM_STATE",
+    "SCORERS",
+    "VAE_PARAMS",
+    "VECTORIZERS",
+    "Benchmark",
     "Corpus",
+    "Fitted",
     "GensimLDA",
+    "Option",
+    "Report",
     "Result",
     "TomotopyLDA",
     "add_common_arguments",
     "add_models_argument",
     "classification_accuracy",
+    "cli",
     "count_matrix_to_tokens",
     "fmt",
     "load_corpus",
@@ -97,10 +119,12 @@ __all__ = [
     "make_gensim",
     "make_lda",
     "make_lsa",
+    "make_named_vectorizer",
     "make_nmf",
     "make_tomotopy",
     "make_vae",
     "markdown_table",
+    "names_option",
     "parse_int_list",
     "parse_vae_params",
     "run_model",
