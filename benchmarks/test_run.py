@@ -169,3 +169,48 @@ def test_old_option_spellings_still_parse():
     with pytest.raises(SystemExit):
         run.load("topic_speed").parser().parse_args(["--seeds", "0,x"])
     assert isinstance(run.load("suite").parser(), argparse.ArgumentParser)
+
+
+def test_suite_chooses_all_four_axes():
+    benchmark = run.load("suite")
+    parser = benchmark.parser(prog="run.py suite")
+    defaults = parser.parse_args([])
+    for axis in harness.AXES:
+        assert getattr(defaults, axis) == list(getattr(benchmark, axis)), axis
+    assert defaults.products == ["embeddings", "topics"]
+    argv = ["--vectorizers", "tfidf", "--models", "lsa,vae"]
+    options = parser.parse_args([*argv, "--scorers", "classification,nmi"])
+    assert options.vectorizers == ["tfidf"] and options.models == ["lsa", "vae"]
+    assert options.scorers == ["classification", "nmi"]
+    for bad in (
+        ["--vectorizers", "bow"],
+        ["--models", "gensim"],  # in the registry, but not one of the suite's
+        ["--scorers", "speed"],
+        ["--scorers", ""],
+    ):
+        with pytest.raises(SystemExit):
+            parser.parse_args(bad)
+
+
+def test_suite_refuses_a_choice_that_runs_nothing(capsys):
+    argv = ["--products", "embeddings", "--vectorizers", "counts-2000"]
+    with pytest.raises(SystemExit):
+        run.main(["suite", *argv])
+    assert "run.py suite: error: nothing to run" in capsys.readouterr().err
+
+
+def test_run_py_runs_a_chosen_subset_of_the_suite(monkeypatch, tmp_path):
+    monkeypatch.setattr(harness, "load_corpus", lambda name, n_docs=None: _corpus(name))
+    output = tmp_path / "suite.md"
+    argv = ["--corpora", "20newsgroups", "--vectorizers", "tfidf"]
+    argv += ["--models", "lsa,vae", "--scorers", "classification,nmi"]
+    argv += ["--n-components", "2", "--output", str(output)]
+    argv += ["--vae-params", '{"max_iter": 2, "hidden_layer_sizes": [8]}']
+    run.main(["suite", *argv])
+    lines = output.read_text().splitlines()
+    assert "| pipeline | classification | NMI | epochs |" in lines
+    rows = [line.split(" | ")[0] for line in lines if line.startswith("| TF-IDF")]
+    assert rows == ["| TF-IDF + LSA", "| TF-IDF + VAE"]
+    assert not any(line.startswith(("| counts", "| topic model")) for line in lines)
+    assert any(line.endswith(" of 2 hold.") for line in lines)
+    assert "9 skipped: this run did not compute their inputs." in lines
