@@ -24,6 +24,7 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
+import harness  # noqa: E402
 from bench_word_vectors import (  # noqa: E402
     WINDOW,
     evaluate,
@@ -58,12 +59,8 @@ def time_contexts(corpus, **params) -> list[str]:
     ]
 
 
-def main(argv=None) -> None:
-    """Run both measurements and print (and optionally write) the report."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n-docs", type=int, default=None)
-    parser.add_argument("--output", type=pathlib.Path, default=None)
-    args = parser.parse_args(argv)
+def run(args: argparse.Namespace) -> harness.Report:
+    """Run both measurements and print the report; it is ``--output``'s."""
     corpus = load_corpus(args.n_docs)
     n_tokens = sum(map(len, corpus.tokens))
     print(
@@ -127,10 +124,19 @@ def main(argv=None) -> None:
     )
     print()
     print(report)
-    if args.output is not None:
-        args.output.write_text(report, encoding="utf-8")
-        print(f"Wrote {args.output}")
+    return harness.Report([report.removesuffix("\n")])
+
+
+BENCHMARK = harness.Benchmark(
+    name="contexts",
+    description=__doc__.split("\n\n")[0],
+    run=run,
+    options=(
+        harness.Option("--n-docs", int, None),
+        harness.Option("--output", pathlib.Path, None),
+    ),
+)
 
 
 if __name__ == "__main__":
-    main()
+    harness.cli(BENCHMARK)

@@ -21,7 +21,7 @@ import pathlib
 
 import harness
 
-from skvae.demo import run
+from skvae import demo
 
 FIGURES = {
     "vae_accuracy": ("VAEEmbedder test accuracy", ".3f"),
@@ -32,18 +32,15 @@ FIGURES = {
 }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", type=int, default=4, help="seeds 0..N-1")
-    parser.add_argument("--output", type=pathlib.Path)
-    args = parser.parse_args()
+def run(args: argparse.Namespace) -> harness.Report:
+    """Run the demo over the seeds; print the ranges and return them."""
     header = harness.start_run()
     runs = []
     for precision in ("bfloat16", "float32"):
         for seed in range(args.seeds):
             argv = ["--random-state", str(seed), "--precision", precision]
             with contextlib.redirect_stdout(io.StringIO()):
-                runs.append(run(argv))
+                runs.append(demo.run(argv))
             print(f"{precision}, seed {seed}: {runs[-1]}", flush=True)
     rows = []
     for key, (name, spec) in FIGURES.items():
@@ -72,9 +69,19 @@ def main() -> None:
         ]
     )
     print(text)
-    if args.output:
-        args.output.write_text(text)
+    return harness.Report([text.removesuffix("\n")])
+
+
+BENCHMARK = harness.Benchmark(
+    name="demo",
+    description=__doc__.split("\n\n")[0],
+    run=run,
+    options=(
+        harness.Option("--seeds", int, 4, "seeds 0..N-1"),
+        harness.Option("--output", pathlib.Path),
+    ),
+)
 
 
 if __name__ == "__main__":
-    main()
+    harness.cli(BENCHMARK)

@@ -45,19 +45,19 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 
 import harness
 import numpy as np
 import torch
 from sklearn.pipeline import make_pipeline
 
-from skvae.datasets import make_vectorizer
 from skvae.exceptions import DeviceFallbackWarning
 
 N_COMPONENTS = 50
 MODELS = {"default": {}, "topic": {"latent": "topic"}}
-#: ``--vocabularies`` names: the max_features of each vectorizer.
-VOCABULARIES = {"2000": harness.MAX_FEATURES, "full": None}
+#: ``--vocabularies`` names: the vectorizer of each (harness.VECTORIZERS).
+VOCABULARIES = {"2000": "counts-2000", "full": "counts"}
 #: How close the CPU child's embeddings must be to the GPU's.
 PICKLE_ATOL = 1e-6
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -74,16 +74,6 @@ HEADER = [
     "accuracy",
     "perplexity",
 ]
-
-
-def parse_vocabularies(text: str) -> list[str]:
-    """Parse ``--vocabularies``: a comma-separated subset of 2000,full."""
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    if not names or set(names) - set(VOCABULARIES):
-        raise argparse.ArgumentTypeError(
-            f"must be a subset of {','.join(VOCABULARIES)}, got {text!r}"
-        )
-    return names
 
 
 def run_cuda_tests() -> str:
@@ -190,30 +180,11 @@ def child(folder: pathlib.Path) -> None:
     (folder / "child.json").write_text(json.dumps(report), encoding="utf-8")
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the benchmark and print (and optionally write) the report."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    harness.add_common_arguments(
-        parser, vae_params="VAEEmbedder parameters of every model, as a JSON object"
-    )
-    parser.add_argument(
-        "--max-iter", type=int, default=None, help="cap the epochs of every fit"
-    )
-    parser.add_argument(
-        "--vocabularies",
-        type=parse_vocabularies,
-        default=list(VOCABULARIES),
-        help="comma-separated subset of 2000,full (default: both)",
-    )
-    harness.add_models_argument(parser, list(MODELS))
-    parser.add_argument(
-        "--skip-tests", action="store_true", help="do not run pytest -m cuda"
-    )
-    parser.add_argument("--check-pickle", type=pathlib.Path, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+def run(args: argparse.Namespace) -> harness.Report | None:
+    """Run the benchmark and print the report; it is ``--output``'s."""
     if args.check_pickle is not None:
         child(args.check_pickle)
-        return
+        return None
 
     cuda = torch.cuda.is_available()
     devices = ["cpu", "cuda"] if cuda else ["cpu"]
@@ -242,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(corpus.describe(), flush=True)
     rows, pickled, reproducibility = [], None, "skipped: no CUDA device"
     for name in args.vocabularies:
-        vectorizer = make_vectorizer("counts", max_features=VOCABULARIES[name])
+        vectorizer = harness.make_named_vectorizer(VOCABULARIES[name])
         X_train, X_test = corpus.vectorize(vectorizer)
         data = (X_train, corpus.y_train, X_test, corpus.y_test)
         terms = f"{name} ({X_train.shape[1]})"
@@ -301,10 +272,33 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"- pickled pipeline loaded without CUDA: {pickle_check}",
         ]
     )
-    harness.write_markdown(
-        args.output, [header, setup, table, checks], title="GPU benchmark"
-    )
+    return harness.Report([header, setup, table, checks], title="GPU benchmark")
+
+
+BENCHMARK = harness.Benchmark(
+    name="gpu",
+    description=__doc__.splitlines()[0],
+    run=run,
+    options=(
+        replace(
+            harness.VAE_PARAMS,
+            help="VAEEmbedder parameters of every model, as a JSON object",
+        ),
+        harness.N_DOCS,
+        harness.OUTPUT,
+        harness.Option("--max-iter", int, None, "cap the epochs of every fit"),
+        replace(
+            harness.names_option("--vocabularies", tuple(VOCABULARIES)),
+            help="comma-separated subset of 2000,full (default: both)",
+        ),
+        harness.names_option("--models", tuple(MODELS)),
+        harness.Option(
+            "--skip-tests", action="store_true", help="do not run pytest -m cuda"
+        ),
+        harness.Option("--check-pickle", pathlib.Path, help=argparse.SUPPRESS),
+    ),
+)
 
 
 if __name__ == "__main__":
-    main()
+    harness.cli(BENCHMARK)

@@ -25,14 +25,12 @@ from __future__ import annotations
 
 import argparse
 import warnings
-from collections.abc import Sequence
 
 import harness
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from skvae import VAEEmbedder
-from skvae.datasets import make_vectorizer
 from skvae.metrics import top_term_indices, topic_coherence, topic_diversity
 from skvae.text import term_indices
 
@@ -50,25 +48,6 @@ def parse_seeds(text: str) -> list[list[str]]:
     return groups
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    harness.add_common_arguments(parser)
-    parser.add_argument("--n-components", type=int, default=50)
-    parser.add_argument(
-        "--seeds",
-        type=parse_seeds,
-        default=parse_seeds(DEFAULT_SEEDS),
-        help="seed terms: topics separated by ';', terms by ','",
-    )
-    parser.add_argument(
-        "--random-states",
-        type=int,
-        default=4,
-        help="fit with random_state 0, 1, ..., this number minus one",
-    )
-    return parser.parse_args(argv)
-
-
 def measure(model: VAEEmbedder, X_test, seed_columns) -> dict[str, float]:
     """NPMI of all, the seeded (the first) and the other topics; diversity."""
     per_topic = topic_coherence(model, X_test, per_topic=True)
@@ -84,12 +63,12 @@ def measure(model: VAEEmbedder, X_test, seed_columns) -> dict[str, float]:
     }
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
+def run(args: argparse.Namespace) -> harness.Report:
+    """Fit with and without seeds; print the table and the checks."""
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     harness.warm_up_torch()
     corpus = harness.load_corpus("20newsgroups", n_docs=args.n_docs)
-    vectorizer = make_vectorizer("counts", max_features=harness.MAX_FEATURES)
+    vectorizer = harness.make_named_vectorizer("counts-2000")
     X_train, X_test = corpus.vectorize(vectorizer)
     seed_columns = term_indices(vectorizer, args.seeds)
     rows, runs = [], {"unseeded": [], "seeded": []}
@@ -166,12 +145,40 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"documents, {X_train.shape[1]} terms, n_components={args.n_components}",
         f"- seeds (topics 0-{len(args.seeds) - 1}): {seeds}",
     ]
-    harness.write_markdown(
-        args.output,
+    return harness.Report(
         ["\n".join(description), table, "\n".join(f"- {c}" for c in checks)],
         title="Guided topics on 20 Newsgroups (2,000 terms)",
     )
 
 
+BENCHMARK = harness.Benchmark(
+    name="guided_topics",
+    description=__doc__.splitlines()[0],
+    run=run,
+    corpora=("20newsgroups",),
+    vectorizers=("counts-2000",),
+    models=("vae-topic",),
+    scorers=("fit-seconds", "npmi", "diversity"),
+    options=(
+        harness.VAE_PARAMS,
+        harness.N_DOCS,
+        harness.OUTPUT,
+        harness.Option("--n-components", int, 50),
+        harness.Option(
+            "--seeds",
+            parse_seeds,
+            parse_seeds(DEFAULT_SEEDS),
+            "seed terms: topics separated by ';', terms by ','",
+        ),
+        harness.Option(
+            "--random-states",
+            int,
+            4,
+            "fit with random_state 0, 1, ..., this number minus one",
+        ),
+    ),
+)
+
+
 if __name__ == "__main__":
-    main()
+    harness.cli(BENCHMARK)

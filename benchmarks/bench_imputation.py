@@ -40,7 +40,7 @@ import argparse
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import harness
@@ -289,44 +289,17 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """Command-line options."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--missing-rate", type=float, default=0.3)
-    parser.add_argument("--seeds", type=parse_seeds, default=parse_seeds("0,1,2"))
-    parser.add_argument(
-        "--vae-params",
-        type=harness.parse_vae_params,
-        default={},
-        help="JSON object (or Python dict literal) merged into VAEEmbedder's "
-        "parameters",
-    )
-    parser.add_argument(
-        "--vae-iterations",
-        type=int,
-        default=5,
-        help="extra transform/inverse_transform passes of 'VAE (iterated)'",
-    )
-    harness.add_models_argument(parser, METHOD_GROUPS, option="--methods")
-    parser.add_argument(
-        "--iterative-budget",
-        type=float,
-        default=60.0,
-        help="skip IterativeImputer's remaining seeds once a run exceeds this (CPU s)",
-    )
-    parser.add_argument("--output", type=Path, help="write the markdown table here")
-    parser.add_argument("--quiet", action="store_true", help="no per-seed lines")
-    args = parser.parse_args(argv)
+def check(args: argparse.Namespace) -> str | None:
+    """The option values out of range."""
     if not 0 < args.missing_rate < 1:
-        parser.error("--missing-rate must be in (0, 1)")
+        return "--missing-rate must be in (0, 1)"
     if args.vae_iterations < 0:
-        parser.error("--vae-iterations must be >= 0")
-    return args
+        return "--vae-iterations must be >= 0"
+    return None
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the benchmark, print the table and optionally write it to a file."""
-    args = parse_args(argv)
+def run(args: argparse.Namespace) -> harness.Report:
+    """Run the benchmark and print the table; the report for ``--output``."""
     X = load_digits().data.astype(np.float64)
     runners = build_runners(args.methods, args.vae_params, args.vae_iterations)
     results = run_benchmark(
@@ -349,8 +322,40 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(header)
     print()
     print(table)
-    harness.write_markdown(args.output, [header, table])
+    return harness.Report([header, table])
+
+
+BENCHMARK = harness.Benchmark(
+    name="imputation",
+    description=__doc__.splitlines()[0],
+    run=run,
+    check=check,
+    options=(
+        harness.Option("--missing-rate", float, 0.3),
+        harness.Option("--seeds", parse_seeds, parse_seeds("0,1,2")),
+        replace(
+            harness.VAE_PARAMS,
+            help="JSON object (or Python dict literal) merged into VAEEmbedder's "
+            "parameters",
+        ),
+        harness.Option(
+            "--vae-iterations",
+            int,
+            5,
+            "extra transform/inverse_transform passes of 'VAE (iterated)'",
+        ),
+        harness.names_option("--methods", METHOD_GROUPS),
+        harness.Option(
+            "--iterative-budget",
+            float,
+            60.0,
+            "skip IterativeImputer's remaining seeds once a run exceeds this (CPU s)",
+        ),
+        harness.Option("--output", Path, None, "write the markdown table here"),
+        harness.Option("--quiet", action="store_true", help="no per-seed lines"),
+    ),
+)
 
 
 if __name__ == "__main__":
-    main()
+    harness.cli(BENCHMARK)

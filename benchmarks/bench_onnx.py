@@ -41,6 +41,7 @@ import re
 import time
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 
 import harness
 import numpy as np
@@ -55,7 +56,6 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
-from skvae.datasets import make_vectorizer
 from skvae.onnx import INPUT_NAME, OUTPUT_NAME, register_converter, to_onnx
 
 N_COMPONENTS = 50
@@ -247,13 +247,8 @@ def size_rows() -> list[list[str]]:
     return rows
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the benchmark and print (and optionally write) the tables."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    harness.add_common_arguments(
-        parser, vae_params="VAEEmbedder parameters of both models, as a JSON object"
-    )
-    args = parser.parse_args(argv)
+def run(args: argparse.Namespace) -> harness.Report:
+    """Run the benchmark and print the tables; the report for ``--output``."""
     torch.set_num_threads(1)
     info = harness.machine_info()
     harness.warm_up_torch()
@@ -268,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     register_converter()
 
     corpus = harness.load_corpus("20newsgroups", n_docs=args.n_docs)
-    vectorizer = make_vectorizer("counts", max_features=harness.MAX_FEATURES)
+    vectorizer = harness.make_named_vectorizer("counts-2000")
     X_train, X_test = (X.astype(np.float32) for X in corpus.vectorize(vectorizer))
     print(corpus.describe(), flush=True)
     rng = np.random.default_rng(harness.RANDOM_STATE)
@@ -302,8 +297,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{args.vae_params or 'its default settings'}, fitted with one torch "
         f"thread: {'; '.join(fits)}"
     )
-    harness.write_markdown(
-        args.output,
+    return harness.Report(
         [
             header,
             setup,
@@ -318,5 +312,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
 
 
+BENCHMARK = harness.Benchmark(
+    name="onnx",
+    description=__doc__.splitlines()[0],
+    run=run,
+    options=(
+        replace(
+            harness.VAE_PARAMS,
+            help="VAEEmbedder parameters of both models, as a JSON object",
+        ),
+        harness.N_DOCS,
+        harness.OUTPUT,
+    ),
+)
+
+
 if __name__ == "__main__":
-    main()
+    harness.cli(BENCHMARK)

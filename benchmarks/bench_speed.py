@@ -53,7 +53,7 @@ import pathlib
 import re
 import time
 import warnings
-from collections.abc import Sequence
+from dataclasses import replace
 
 import harness
 import numpy as np
@@ -65,7 +65,6 @@ from sklearn.feature_extraction.text import CountVectorizer
 from torch.profiler import ProfilerActivity, profile
 
 from skvae import VAEEmbedder
-from skvae.datasets import make_vectorizer
 
 
 def matmul_gflops(size: int = 2048, repeats: int = 10) -> float:
@@ -263,56 +262,29 @@ def plot_scaling(
     fig.savefig(path, dpi=120)
 
 
-def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n-components", type=int, default=50)
-    parser.add_argument(
-        "--vocabularies",
-        type=harness.parse_int_list,
-        default=[2000, 10000, 50000],
-        help="comma-separated sizes",
-    )
-    parser.add_argument(
-        "--documents",
-        type=harness.parse_int_list,
-        default=[2500, 5000, 11293, 22586, 45172],
-        help="comma-separated",
-    )
-    parser.add_argument("--skip-lda", action="store_true")
-    harness.add_common_arguments(
-        parser,
-        vae_params="VAEEmbedder parameters of the LDA comparison, as a JSON object",
-    )
-    parser.add_argument("--plot", type=pathlib.Path, default=None)
-    parser.add_argument(
-        "--plot-from",
-        type=pathlib.Path,
-        default=None,
-        help="draw --plot from this results file (--output of an earlier run) "
-        "and measure nothing",
-    )
-    args = parser.parse_args(argv)
+def check(args: argparse.Namespace) -> str | None:
+    """The options that do not go together."""
     if args.plot_from is not None and args.plot is None:
-        parser.error("--plot-from needs --plot")
-    return args
+        return "--plot-from needs --plot"
+    return None
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
+def run(args: argparse.Namespace) -> harness.Report | None:
+    """Measure (or only draw ``--plot-from``); the report for ``--output``."""
     if args.plot_from is not None:
         n_components, vocabulary_rows, document_rows = read_scaling_tables(
             args.plot_from
         )
         plot_scaling(args.plot, vocabulary_rows, document_rows, n_components)
         print(f"wrote {args.plot} from {args.plot_from}")
-        return
+        return None
     warnings.simplefilter("ignore", ConvergenceWarning)
     info = harness.start_run()
     gflops = matmul_gflops()
     print(f"dense float32 matmul: {gflops:.1f} GFLOP/s", flush=True)
 
     corpus = harness.load_corpus("20newsgroups", n_docs=args.n_docs)
-    vectorizer = make_vectorizer("counts", max_features=harness.MAX_FEATURES)
+    vectorizer = harness.make_named_vectorizer("counts-2000")
     X_train, X_test = corpus.vectorize(vectorizer)
     sections = [
         "\n".join(f"- {line}" for line in info),
@@ -380,8 +352,46 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.plot is not None:
         plot_scaling(args.plot, vocabulary_rows, document_rows, args.n_components)
         print(f"wrote {args.plot}")
-    harness.write_markdown(args.output, sections, title="Speed benchmark")
+    return harness.Report(sections, title="Speed benchmark")
+
+
+BENCHMARK = harness.Benchmark(
+    name="speed",
+    description=__doc__.splitlines()[0],
+    run=run,
+    check=check,
+    options=(
+        harness.Option("--n-components", int, 50),
+        harness.Option(
+            "--vocabularies",
+            harness.parse_int_list,
+            [2000, 10000, 50000],
+            "comma-separated sizes",
+        ),
+        harness.Option(
+            "--documents",
+            harness.parse_int_list,
+            [2500, 5000, 11293, 22586, 45172],
+            "comma-separated",
+        ),
+        harness.Option("--skip-lda", action="store_true"),
+        replace(
+            harness.VAE_PARAMS,
+            help="VAEEmbedder parameters of the LDA comparison, as a JSON object",
+        ),
+        harness.N_DOCS,
+        harness.OUTPUT,
+        harness.Option("--plot", pathlib.Path, None),
+        harness.Option(
+            "--plot-from",
+            pathlib.Path,
+            None,
+            "draw --plot from this results file (--output of an earlier run) "
+            "and measure nothing",
+        ),
+    ),
+)
 
 
 if __name__ == "__main__":
-    main()
+    harness.cli(BENCHMARK)

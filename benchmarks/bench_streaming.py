@@ -23,13 +23,12 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from dataclasses import replace
 
 import harness
 import numpy as np
 
 from skvae import VAEEmbedder
-from skvae.datasets import make_vectorizer
 
 N_COMPONENTS = 50
 
@@ -43,18 +42,12 @@ def stream(vae: VAEEmbedder, X, n_chunks: int, n_passes: int) -> VAEEmbedder:
     return vae
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the benchmark and print (and optionally write) the table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n-chunks", type=int, default=10)
-    harness.add_common_arguments(
-        parser, vae_params="VAEEmbedder parameters of both models, as a JSON object"
-    )
-    args = parser.parse_args(argv)
+def run(args: argparse.Namespace) -> harness.Report:
+    """Run the benchmark and print the table; the report for ``--output``."""
     info = harness.start_run()
 
     corpus = harness.load_corpus("20newsgroups", n_docs=args.n_docs)
-    vectorizer = make_vectorizer("counts", max_features=harness.MAX_FEATURES)
+    vectorizer = harness.make_named_vectorizer("counts-2000")
     X_train, X_test = corpus.vectorize(vectorizer)
     data = (X_train, corpus.y_train, X_test, corpus.y_test)
 
@@ -91,8 +84,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     print(table)
     header = "\n".join(f"- {line}" for line in info)
-    harness.write_markdown(args.output, [header, table], title="Streaming benchmark")
+    return harness.Report([header, table], title="Streaming benchmark")
+
+
+BENCHMARK = harness.Benchmark(
+    name="streaming",
+    description=__doc__.splitlines()[0],
+    run=run,
+    options=(
+        harness.Option("--n-chunks", int, 10),
+        replace(
+            harness.VAE_PARAMS,
+            help="VAEEmbedder parameters of both models, as a JSON object",
+        ),
+        harness.N_DOCS,
+        harness.OUTPUT,
+    ),
+)
 
 
 if __name__ == "__main__":
-    main()
+    harness.cli(BENCHMARK)

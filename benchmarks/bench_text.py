@@ -66,93 +66,29 @@ measured in the same run. LDA (batch) takes about 30-60 s on 2 cores.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import replace
 
 import harness
 import numpy as np
 import torch
 
-from skvae.datasets import make_vectorizer
 from skvae.metrics import top_term_indices
 
 N_BEST_TOPICS = 5
 MODEL_KEYS = ("svd", "nmf", "lda", "vae", "vae-topic", "tomotopy", "gensim")
 
 
-def _make_models(
-    n_components: int,
-    vae_params: dict[str, Any],
-    *,
-    vocabulary: np.ndarray | None = None,
-    tomotopy_iterations: int = 200,
-) -> dict[str, tuple[str, Callable[[], object]]]:
-    """Model keys -> (table label, factory)."""
-    return {
-        "svd": ("TruncatedSVD", lambda: harness.make_lsa(n_components)),
-        "nmf": ("NMF (nndsvda)", lambda: harness.make_nmf(n_components)),
-        "lda": ("LDA batch", lambda: harness.make_lda(n_components)),
-        "vae": (
-            "VAEEmbedder",
-            lambda: harness.make_vae(n_components, **vae_params),
-        ),
-        "vae-topic": (
-            'VAEEmbedder latent="topic"',
-            lambda: harness.make_vae(n_components, latent="topic", **vae_params),
-        ),
-        "tomotopy": (
-            f"tomotopy LDA ({tomotopy_iterations} iterations, 2 workers)",
-            lambda: harness.make_tomotopy(
-                n_components, iterations=tomotopy_iterations, vocabulary=vocabulary
-            ),
-        ),
-        "gensim": (
-            "gensim LdaMulticore (10 passes, 2 workers)",
-            lambda: harness.make_gensim(n_components, vocabulary=vocabulary),
-        ),
-    }
-
-
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    """Parse the command line.
-
-    Parameters
-    ----------
-    argv : sequence of str or None
-        Arguments without the program name; None reads ``sys.argv``.
-
-    Returns
-    -------
-    args : argparse.Namespace
-        The parsed options; ``args.models`` is a list of model keys.
-    """
-    parser = argparse.ArgumentParser(
-        description="Compare VAEEmbedder with TruncatedSVD, NMF, LDA, tomotopy "
-        "and gensim on 20 Newsgroups: speed, classification accuracy, NPMI, "
-        "topic diversity and perplexity.",
-    )
-    parser.add_argument("--n-components", type=int, default=50)
-    parser.add_argument("--max-features", type=int, default=harness.MAX_FEATURES)
-    parser.add_argument(
-        "--tomotopy-iterations",
-        type=lambda text: harness.parse_int_list(text)[0],
-        default=200,
-        help="Gibbs sweeps of tomotopy's train (default 200)",
-    )
-    parser.add_argument(
-        "--torch-threads",
-        type=lambda text: harness.parse_int_list(text)[0],
-        default=None,
-        help="torch.set_num_threads for the VAE rows (default: torch's own; on a "
-        "loaded machine 1 avoids threads waiting for each other)",
-    )
-    harness.add_models_argument(parser, MODEL_KEYS)
-    harness.add_common_arguments(
-        parser,
-        corpus=True,
-        vae_params="VAEEmbedder parameters for both VAE rows, as a JSON object",
-    )
-    return parser.parse_args(argv)
+#: The models: key -> (name in :data:`harness.MODELS`, label in the table).
+MODELS = {
+    "svd": ("lsa", "TruncatedSVD"),
+    "nmf": ("nmf", "NMF (nndsvda)"),
+    "lda": ("lda", "LDA batch"),
+    "vae": ("vae", "VAEEmbedder"),
+    "vae-topic": ("vae-topic", 'VAEEmbedder latent="topic"'),
+    "tomotopy": ("tomotopy", "tomotopy LDA ({iterations} iterations, 2 workers)"),
+    "gensim": ("gensim", "gensim LdaMulticore (10 passes, 2 workers)"),
+}
 
 
 def results_table(results: Sequence[harness.Result]) -> str:
@@ -214,44 +150,44 @@ def best_topics_text(results: Sequence[harness.Result], vocabulary: np.ndarray) 
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the benchmark and print (and optionally write) the results.
-
-    Parameters
-    ----------
-    argv : sequence of str or None, default=None
-        Command-line arguments; None reads ``sys.argv``.
-    """
-    args = parse_args(argv)
-    if args.torch_threads is not None:
-        torch.set_num_threads(args.torch_threads)
+def run(options: argparse.Namespace) -> harness.Report:
+    """Run the benchmark and print the results; the report for ``--output``."""
+    if options.torch_threads is not None:
+        torch.set_num_threads(options.torch_threads)
     info = harness.start_run()
 
-    corpus = harness.load_corpus(args.corpus, n_docs=args.n_docs)
-    vectorizer = make_vectorizer("counts", max_features=args.max_features)
+    corpus = harness.load_corpus(options.corpus, n_docs=options.n_docs)
+    vectorizer = harness.make_named_vectorizer(
+        "counts-2000", max_features=options.max_features
+    )
     X_train, X_test = corpus.vectorize(vectorizer)
     vocabulary = vectorizer.get_feature_names_out()
     data_line = (
         f"data: {corpus.title} ({corpus.source}), {X_train.shape[0]} train / "
         f"{X_test.shape[0]} test documents, {X_train.shape[1]} terms, "
-        f"n_components={args.n_components}"
+        f"n_components={options.n_components}"
     )
-    if args.vae_params:
-        data_line += f", VAE parameters {args.vae_params}"
+    if options.vae_params:
+        data_line += f", VAE parameters {options.vae_params}"
     print(data_line)
 
-    models = _make_models(
-        args.n_components,
-        args.vae_params,
-        vocabulary=vocabulary,
-        tomotopy_iterations=args.tomotopy_iterations,
-    )
+    context = {
+        "vae_params": options.vae_params,
+        "vocabulary": vocabulary,
+        "iterations": options.tomotopy_iterations,
+    }
     results = []
-    for key in args.models:
-        label, factory = models[key]
+    for key in options.models:
+        name, label = MODELS[key]
+        label = label.format(iterations=options.tomotopy_iterations)
         print(f"\nfitting {label} ...", flush=True)
         result = harness.run_model(
-            label, factory, X_train, corpus.y_train, X_test, corpus.y_test
+            label,
+            lambda name=name: harness.MODELS[name](options.n_components, **context),
+            X_train,
+            corpus.y_train,
+            X_test,
+            corpus.y_test,
         )
         train_seconds = getattr(result.model, "train_seconds_", None)
         if result.error is None and train_seconds is not None:
@@ -264,10 +200,51 @@ def main(argv: Sequence[str] | None = None) -> None:
     topics = best_topics_text(results, vocabulary)
     print(f"\n{table}\n\n{topics}")
     header = "\n".join(f"- {line}" for line in [*info, data_line])
-    harness.write_markdown(
-        args.output, [header, table, topics], title=f"{corpus.title} text benchmark"
+    return harness.Report(
+        [header, table, topics], title=f"{corpus.title} text benchmark"
     )
 
 
+def _first_int(text: str) -> int:
+    return harness.parse_int_list(text)[0]
+
+
+BENCHMARK = harness.Benchmark(
+    name="text",
+    description="Compare VAEEmbedder with TruncatedSVD, NMF, LDA, tomotopy "
+    "and gensim on 20 Newsgroups: speed, classification accuracy, NPMI, "
+    "topic diversity and perplexity.",
+    run=run,
+    corpora=("20newsgroups",),
+    vectorizers=("counts-2000",),
+    models=tuple(MODELS),
+    scorers=("fit-seconds", "classification", "npmi", "diversity", "perplexity"),
+    choose={"models": "--models", "corpora": "--corpus"},
+    options=(
+        harness.Option("--n-components", int, 50),
+        harness.Option("--max-features", int, harness.MAX_FEATURES),
+        harness.Option(
+            "--tomotopy-iterations",
+            _first_int,
+            200,
+            "Gibbs sweeps of tomotopy's train (default 200)",
+        ),
+        harness.Option(
+            "--torch-threads",
+            _first_int,
+            None,
+            "torch.set_num_threads for the VAE rows (default: torch's own; on a "
+            "loaded machine 1 avoids threads waiting for each other)",
+        ),
+        replace(
+            harness.VAE_PARAMS,
+            help="VAEEmbedder parameters for both VAE rows, as a JSON object",
+        ),
+        harness.N_DOCS,
+        harness.OUTPUT,
+    ),
+)
+
+
 if __name__ == "__main__":
-    main()
+    harness.cli(BENCHMARK)

@@ -24,31 +24,15 @@ from __future__ import annotations
 
 import argparse
 import warnings
-from collections.abc import Sequence
 
 import harness
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from skvae.datasets import make_vectorizer
 from skvae.metrics import topic_coherence, topic_diversity
 from skvae.topics import reduce_topics
 
 NPMI_MARGIN = 0.02
-
-
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    harness.add_common_arguments(parser, corpus=True)
-    parser.add_argument("--from-topics", type=int, default=50)
-    parser.add_argument("--to-topics", type=int, default=20)
-    parser.add_argument(
-        "--random-states",
-        type=int,
-        default=3,
-        help="fit with random_state 0, 1, ..., this number minus one",
-    )
-    return parser.parse_args(argv)
 
 
 def measure(label, model, X_test, seconds) -> list[str]:
@@ -61,11 +45,11 @@ def measure(label, model, X_test, seconds) -> list[str]:
     ]
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
+def run(args: argparse.Namespace) -> harness.Report:
+    """Fit, reduce and measure; print the table and the check."""
     lines = harness.start_run()
     corpus = harness.load_corpus(args.corpus, n_docs=args.n_docs)
-    vectorizer = make_vectorizer("counts", max_features=harness.MAX_FEATURES)
+    vectorizer = harness.make_named_vectorizer("counts-2000")
     X_train, X_test = corpus.vectorize(vectorizer)
     lines.append(f"{corpus.describe()}; {X_train.shape[1]} terms")
     rows, reduced_npmi, direct_npmi = [], [], []
@@ -109,12 +93,36 @@ def main(argv: Sequence[str] | None = None) -> None:
         "for a reduced model the reduction alone."
     )
     print(table, check, sep="\n")
-    harness.write_markdown(
-        args.output,
+    return harness.Report(
         ["\n".join(f"- {line}" for line in lines), table, check],
         title=f"Topic reduction: {args.from_topics} to {args.to_topics} topics",
     )
 
 
+BENCHMARK = harness.Benchmark(
+    name="topic_reduction",
+    description=__doc__.splitlines()[0],
+    run=run,
+    corpora=("20newsgroups",),
+    vectorizers=("counts-2000",),
+    models=("vae-topic",),
+    scorers=("npmi", "diversity", "perplexity"),
+    choose={"corpora": "--corpus"},
+    options=(
+        harness.VAE_PARAMS,
+        harness.N_DOCS,
+        harness.OUTPUT,
+        harness.Option("--from-topics", int, 50),
+        harness.Option("--to-topics", int, 20),
+        harness.Option(
+            "--random-states",
+            int,
+            3,
+            "fit with random_state 0, 1, ..., this number minus one",
+        ),
+    ),
+)
+
+
 if __name__ == "__main__":
-    main()
+    harness.cli(BENCHMARK)

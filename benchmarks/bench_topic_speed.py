@@ -38,14 +38,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import harness
 import numpy as np
 import torch
-
-from skvae.datasets import make_vectorizer
 
 REFERENCE_KEYS = ("tomotopy", "lda")
 
@@ -64,30 +62,12 @@ def parse_settings(text: str) -> list[dict[str, Any]]:
     return value
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Fit time, NPMI and diversity of topic-mode settings, "
-        "against tomotopy and sklearn's batch LDA in the same run.",
-    )
-    parser.add_argument("--n-components", type=int, default=50)
-    parser.add_argument("--max-features", type=int, default=harness.MAX_FEATURES)
-    parser.add_argument(
-        "--settings",
-        type=parse_settings,
-        default=[{}],
-        help='JSON list of VAEEmbedder parameters, e.g. \'[{}, {"batch_size": '
-        "1000}]'; \"threads\" sets torch's thread count (default: [{}])",
-    )
-    parser.add_argument("--seeds", type=str, default="0", help="e.g. 0,1,2,3")
-    parser.add_argument("--split", choices=("test", "heldout"), default="test")
-    harness.add_models_argument(parser, REFERENCE_KEYS, option="--references")
-    harness.add_common_arguments(parser, corpus=True, vae_params="unused")
-    args = parser.parse_args(argv)
+def parse_seeds(text: str) -> list[int]:
+    """Parse ``--seeds``: comma-separated integers."""
     try:
-        args.seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+        return [int(s) for s in text.split(",") if s.strip()]
     except ValueError:
-        parser.error(f"--seeds: not a list of integers: {args.seeds!r}")
-    return args
+        raise argparse.ArgumentTypeError(f"not a list of integers: {text!r}") from None
 
 
 def _describe(setting: dict[str, Any]) -> str:
@@ -97,7 +77,9 @@ def _describe(setting: dict[str, Any]) -> str:
 def _matrices(args):
     """Fit and measurement matrices and labels for the chosen split."""
     corpus = harness.load_corpus(args.corpus, n_docs=args.n_docs)
-    vectorizer = make_vectorizer("counts", max_features=args.max_features)
+    vectorizer = harness.make_named_vectorizer(
+        "counts-2000", max_features=args.max_features
+    )
     X_train, X_test = corpus.vectorize(vectorizer)
     y_train, y_test = corpus.y_train, corpus.y_test
     if args.split == "heldout":
@@ -126,8 +108,8 @@ def _run(label, factory, data, threads=None) -> harness.Result:
     return result
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    args = parse_args(argv)
+def run(args: argparse.Namespace) -> harness.Report:
+    """Run the sweep and print its tables; the report for ``--output``."""
     info = harness.start_run()
     X_train, y_train, X_test, y_test, vocabulary, data_line = _matrices(args)
     print(data_line)
@@ -135,11 +117,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     k = args.n_components
 
     def tomotopy():
-        return harness.make_tomotopy(k, vocabulary=vocabulary)
+        return harness.MODELS["tomotopy"](k, vocabulary=vocabulary)
 
     references = {
         "tomotopy": ("tomotopy LDA (200 iterations, 2 workers)", tomotopy),
-        "lda": ("LDA batch", lambda: harness.make_lda(k)),
+        "lda": ("LDA batch", lambda: harness.MODELS["lda"](k)),
     }
     rows = [(None, None, _run(*references[key], data)) for key in args.references]
     runs = []
@@ -149,8 +131,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         for seed in args.seeds:
 
             def factory(params=params, seed=seed):
-                return harness.make_vae(
-                    k, latent="topic", **{**params, "random_state": seed}
+                return harness.MODELS["vae-topic"](
+                    k, vae_params={**params, "random_state": seed}
                 )
 
             label = f'latent="topic", {_describe(setting)}'
@@ -174,8 +156,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             + ", ".join(f"{s:.2f}" for s in tomotopy_seconds),
         ]
     )
-    harness.write_markdown(
-        args.output,
+    return harness.Report(
         [header, table, summary],
         title=f"Topic-mode speed, {harness.CORPORA[args.corpus]}",
     )
@@ -261,5 +242,34 @@ def _summary(runs, unit: float) -> str:
     return "Mean (min-max) over the seeds:\n\n" + harness.markdown_table(header, cells)
 
 
+BENCHMARK = harness.Benchmark(
+    name="topic_speed",
+    description="Fit time, NPMI and diversity of topic-mode settings, "
+    "against tomotopy and sklearn's batch LDA in the same run.",
+    run=run,
+    corpora=("20newsgroups",),
+    vectorizers=("counts-2000",),
+    models=REFERENCE_KEYS,
+    scorers=("fit-seconds", "npmi", "diversity", "classification"),
+    choose={"corpora": "--corpus", "models": "--references"},
+    options=(
+        harness.Option("--n-components", int, 50),
+        harness.Option("--max-features", int, harness.MAX_FEATURES),
+        harness.Option(
+            "--settings",
+            parse_settings,
+            [{}],
+            'JSON list of VAEEmbedder parameters, e.g. \'[{}, {"batch_size": '
+            "1000}]'; \"threads\" sets torch's thread count (default: [{}])",
+        ),
+        harness.Option("--seeds", parse_seeds, "0", "e.g. 0,1,2,3"),
+        harness.Option("--split", choices=("test", "heldout"), default="test"),
+        replace(harness.VAE_PARAMS, help="unused"),
+        harness.N_DOCS,
+        harness.OUTPUT,
+    ),
+)
+
+
 if __name__ == "__main__":
-    main()
+    harness.cli(BENCHMARK)

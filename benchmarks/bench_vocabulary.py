@@ -57,14 +57,20 @@ from __future__ import annotations
 import argparse
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import harness
 from sklearn.linear_model import LogisticRegression
 
-from skvae.datasets import make_vectorizer
-
-MODEL_KEYS = ("logreg", "lsa", "nmf", "lda", "vae-tfidf", "vae-counts")
+#: The reduced pipelines: key -> (label, vectorizer, name in harness.MODELS).
+PIPELINES = {
+    "lsa": ("TF-IDF + LSA", "tfidf", "lsa"),
+    "nmf": ("TF-IDF + NMF", "tfidf", "nmf"),
+    "lda": ("counts + LDA", "counts", "lda"),
+    "vae-tfidf": ("TF-IDF + VAE", "tfidf", "vae"),
+    "vae-counts": ("counts + VAE", "counts", "vae"),
+}
+MODEL_KEYS = ("logreg", *PIPELINES)
 ACCURACY_MARGIN = 0.03
 #: n_components of the fit-time and perplexity checks against LDA.
 CHECK_COMPONENTS = 50
@@ -82,46 +88,6 @@ class Row:
     def label(self) -> str:
         """The pipeline's name in the table."""
         return self.result.label
-
-
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    """Parse the command line.
-
-    Parameters
-    ----------
-    argv : sequence of str or None
-        Arguments without the program name; None reads ``sys.argv``.
-
-    Returns
-    -------
-    args : argparse.Namespace
-        The parsed options; ``args.models`` is a list of model keys.
-    """
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--n-components",
-        type=harness.parse_int_list,
-        default=[20, 50, 100],
-        help="comma-separated sizes of LSA and the VAEs (default: 20,50,100)",
-    )
-    parser.add_argument(
-        "--topic-model-components",
-        type=harness.parse_int_list,
-        default=[CHECK_COMPONENTS],
-        help="comma-separated sizes of NMF and LDA (default: 50)",
-    )
-    harness.add_models_argument(parser, MODEL_KEYS)
-    harness.add_common_arguments(
-        parser,
-        corpus=True,
-        vae_params="VAEEmbedder parameters of both VAE pipelines, as a JSON object",
-        output="also write the results as markdown, e.g. "
-        "benchmarks/results/vocabulary_20newsgroups.md",
-    )
-    return parser.parse_args(argv)
 
 
 def run_ceiling(X_train, y_train, X_test, y_test) -> harness.Result:
@@ -145,30 +111,14 @@ def run_ceiling(X_train, y_train, X_test, y_test) -> harness.Result:
 def plan(args: argparse.Namespace, vae_params: dict) -> list[tuple]:
     """The runs, in order: (key, n_components, label, matrix, factory)."""
     runs: list[tuple[str, int, str, str, Callable[[], object]]] = []
+    sizes = {"nmf": args.topic_model_components, "lda": args.topic_model_components}
     for n in sorted(set(args.n_components) | set(args.topic_model_components)):
-        candidates = [
-            ("lsa", "TF-IDF + LSA", "tfidf", lambda n=n: harness.make_lsa(n)),
-            ("nmf", "TF-IDF + NMF", "tfidf", lambda n=n: harness.make_nmf(n)),
-            ("lda", "counts + LDA", "counts", lambda n=n: harness.make_lda(n)),
-            (
-                "vae-tfidf",
-                "TF-IDF + VAE",
-                "tfidf",
-                lambda n=n: harness.make_vae(n, **vae_params),
-            ),
-            (
-                "vae-counts",
-                "counts + VAE",
-                "counts",
-                lambda n=n: harness.make_vae(n, **vae_params),
-            ),
-        ]
-        sizes = {
-            "nmf": args.topic_model_components,
-            "lda": args.topic_model_components,
-        }
-        for key, label, matrix, factory in candidates:
+        for key, (label, matrix, model) in PIPELINES.items():
             if key in args.models and n in sizes.get(key, args.n_components):
+
+                def factory(model=model, n=n):
+                    return harness.MODELS[model](n, vae_params=vae_params)
+
                 runs.append((key, n, label, matrix, factory))
     return runs
 
@@ -284,20 +234,14 @@ def notes_text(rows: Sequence[Row]) -> str:
     return "\n".join(["Notes:", *lines]) if lines else ""
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the benchmark and print (and optionally write) the results.
-
-    Parameters
-    ----------
-    argv : sequence of str or None, default=None
-        Command-line arguments; None reads ``sys.argv``.
-    """
-    args = parse_args(argv)
+def run(args: argparse.Namespace) -> harness.Report:
+    """Run the benchmark and print the results; the report for ``--output``."""
     info = harness.start_run()
 
     corpus = harness.load_corpus(args.corpus, n_docs=args.n_docs)
     matrices = {
-        kind: corpus.vectorize(make_vectorizer(kind)) for kind in ("tfidf", "counts")
+        kind: corpus.vectorize(harness.make_named_vectorizer(kind))
+        for kind in ("tfidf", "counts")
     }
     data_line = (
         f"data: {corpus.describe()}; TF-IDF {matrices['tfidf'][0].shape[1]} terms, "
@@ -329,12 +273,47 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"\n{table}\n\n" + "\n".join(check_lines) + (f"\n\n{notes}" if notes else ""))
     header = "\n".join(f"- {line}" for line in [*info, data_line])
     sections = [header, table, "\n".join(f"- {line}" for line in check_lines)]
-    harness.write_markdown(
-        args.output,
+    return harness.Report(
         sections + ([notes] if notes else []),
         title=f"{corpus.title} with its whole vocabulary",
     )
 
 
+BENCHMARK = harness.Benchmark(
+    name="vocabulary",
+    description=__doc__.splitlines()[0],
+    run=run,
+    corpora=("20newsgroups",),
+    vectorizers=("tfidf", "counts"),
+    models=MODEL_KEYS,
+    scorers=("fit-seconds", "classification", "perplexity", "npmi", "diversity"),
+    choose={"models": "--models", "corpora": "--corpus"},
+    options=(
+        harness.Option(
+            "--n-components",
+            harness.parse_int_list,
+            [20, 50, 100],
+            "comma-separated sizes of LSA and the VAEs (default: 20,50,100)",
+        ),
+        harness.Option(
+            "--topic-model-components",
+            harness.parse_int_list,
+            [CHECK_COMPONENTS],
+            "comma-separated sizes of NMF and LDA (default: 50)",
+        ),
+        replace(
+            harness.VAE_PARAMS,
+            help="VAEEmbedder parameters of both VAE pipelines, as a JSON object",
+        ),
+        harness.N_DOCS,
+        replace(
+            harness.OUTPUT,
+            help="also write the results as markdown, e.g. "
+            "benchmarks/results/vocabulary_20newsgroups.md",
+        ),
+    ),
+)
+
+
 if __name__ == "__main__":
-    main()
+    harness.cli(BENCHMARK)

