@@ -12,6 +12,12 @@ Words outside the vocabulary (unseen, or pruned by the vocabulary's
 frequency threshold) get vectors from their spelling, as fastText's do: the
 mean of their character n-grams' vectors, each n-gram's vector the mean of
 the vectors of the vocabulary's terms that contain it.
+
+With ``spelling > 0`` the spelling also enters the model: each term's row
+holds its character n-grams next to its contexts, so the VAE explains both
+with one latent space, and terms that share affixes share directions in it
+(the offsets of "walk : walked :: jump : jumped"); see
+docs/notes/2026-12-07-word-offsets.md.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from sklearn.base import (
     clone,
 )
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -37,6 +43,11 @@ from ._contexts import PPMITransformer, WordContexts
 from ._embedder import VAEEmbedder, fitted_state
 
 __all__ = ["WordEmbedder"]
+
+#: Character n-grams of the spelling rows: fastText's lengths, and the
+#: n-grams that the most terms hold.
+SPELLING_NGRAMS = (3, 6)
+SPELLING_FEATURES = 5000
 
 
 def first_layer_weights(embedder: VAEEmbedder) -> np.ndarray:
@@ -100,6 +111,16 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
     batch_size : int, default=512
         Terms per training step.
 
+    spelling : float, default=0.0
+        Weight of the terms' spelling in the rows the VAE embeds.  Above 0,
+        each term's PPMI context row is followed by its character n-grams
+        (of the padded term, lengths 3 to 6, the 5,000 n-grams most terms
+        hold), scaled to hold ``spelling`` times the row's PPMI mass; the
+        VAE reconstructs both, so the spelling shapes the latent space.  It
+        buys analogy offsets (plurals, tenses) and rare words at some cost
+        in word similarity; docs/notes/2026-12-07-word-offsets.md has the
+        trade.  0 embeds the context rows alone.
+
     subwords : tuple of (int, int) or None, default=(3, 6)
         Lengths of the character n-grams (of the word padded with a space on
         each side, fastText's range by default) from which
@@ -139,6 +160,9 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
 
     n_iter_ : int
         Epochs the VAE trained.
+
+    spelling_ : CountVectorizer or None
+        The spelling rows' n-gram vocabulary (None with ``spelling=0``).
 
     subwords_ : SubwordVectors or None
         The subword model: which hashed character n-grams each of ``terms_``
@@ -187,6 +211,7 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         "vectors": [StrOptions({"sum", "posterior", "decoder", "encoder"})],
         "hidden_layer_sizes": VAEEmbedder._parameter_constraints["hidden_layer_sizes"],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "spelling": [Interval(Real, 0, None, closed="left")],
         "subwords": [None, tuple],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "device": VAEEmbedder._parameter_constraints["device"],
@@ -203,6 +228,7 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         vectors="sum",
         hidden_layer_sizes=(256,),
         batch_size=512,
+        spelling=0.0,
         subwords=(3, 6),
         max_iter=12,
         device="cpu",
@@ -215,6 +241,7 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         self.vectors = vectors
         self.hidden_layer_sizes = hidden_layer_sizes
         self.batch_size = batch_size
+        self.spelling = spelling
         self.subwords = subwords
         self.max_iter = max_iter
         self.device = device
@@ -246,7 +273,15 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         """
         # A failed fit leaves no fitted attribute behind (nor those of an
         # earlier fit mixed with new ones).
-        fitted = ("vectors_", "terms_", "contexts_", "ppmi_", "vae_", "n_iter_")
+        fitted = (
+            "vectors_",
+            "terms_",
+            "contexts_",
+            "ppmi_",
+            "vae_",
+            "n_iter_",
+            "spelling_",
+        )
         for name in (*fitted, "subwords_"):
             self.__dict__.pop(name, None)
         ngram_range = self._check_subwords()
@@ -259,6 +294,17 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         counts = contexts.fit_transform(raw_documents)
         ppmi = PPMITransformer(smoothing=self.smoothing)
         rows = ppmi.fit_transform(counts)
+        terms = contexts.get_feature_names_out()
+        spelling = None
+        if self.spelling > 0:
+            spelling = CountVectorizer(
+                analyzer="char_wb",
+                ngram_range=SPELLING_NGRAMS,
+                max_features=SPELLING_FEATURES,
+                binary=True,
+                dtype=np.float64,
+            ).fit(terms)
+        rows = self._model_rows(rows, spelling, terms)
         vae = VAEEmbedder(
             self.n_components,
             likelihood="multinomial",
@@ -274,13 +320,13 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             # second (the variant log in docs/notes/), not a failure to converge.
             warnings.simplefilter("ignore", ConvergenceWarning)
             vae.fit(rows)
-        vectors = self._term_vectors(vae, rows)
-        terms = contexts.get_feature_names_out()
+        vectors = self._term_vectors(vae, rows, len(terms))
         subwords = None
         if ngram_range is not None:
             subwords = SubwordVectors(ngram_range).fit(terms)
         self.vectors_, self.terms_, self.subwords_ = vectors, terms, subwords
         self.contexts_, self.ppmi_, self.vae_ = contexts, ppmi, vae
+        self.spelling_ = spelling
         self.n_iter_ = vae.n_iter_
         self._n_features_out = vae.n_components_
         return self
@@ -299,7 +345,13 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             One row per document.
         """
         check_is_fitted(self)
-        return self.vae_.transform(self._counts(raw_documents))
+        counts = self._counts(raw_documents)
+        if self.spelling_ is not None:
+            # A document spells nothing: its spelling columns stay empty.
+            n_ngrams = len(self.spelling_.vocabulary_)
+            empty = sp.csr_matrix((counts.shape[0], n_ngrams), dtype=counts.dtype)
+            counts = sp.hstack([counts, empty]).tocsr()
+        return self.vae_.transform(counts)
 
     def word_vectors(self, words) -> np.ndarray:
         """Vectors of any words: their rows of ``vectors_``, or for a word
@@ -375,10 +427,27 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             )
         return (int(self.subwords[0]), int(self.subwords[1]))
 
-    def _term_vectors(self, vae: VAEEmbedder, rows) -> np.ndarray:
+    def _model_rows(self, rows, spelling=None, terms=None):
+        """The rows the VAE embeds: the terms' PPMI rows and, with spelling,
+        their n-grams, each term's scaled to ``spelling`` x its PPMI mass.
+        Without ``spelling`` and ``terms``, those of the fitted model."""
+        if terms is None:
+            check_is_fitted(self)
+            spelling, terms = self.spelling_, self.terms_
+        if spelling is None:
+            return rows
+        ngrams = spelling.transform(terms)
+        n_ngrams = np.maximum(np.asarray(ngrams.sum(axis=1)).ravel(), 1)
+        mass = np.asarray(rows.sum(axis=1)).ravel()
+        scaled = sp.diags(self.spelling * mass / n_ngrams) @ ngrams
+        return sp.hstack([rows, scaled]).tocsr()
+
+    def _term_vectors(self, vae: VAEEmbedder, rows, n_terms: int) -> np.ndarray:
+        # The weights of the spelling columns (after the n_terms context
+        # columns) belong to n-grams, not terms.
         if self.vectors == "encoder":
-            return first_layer_weights(vae)
-        decoder = np.ascontiguousarray(vae.components_.T)
+            return first_layer_weights(vae)[:n_terms]
+        decoder = np.ascontiguousarray(vae.components_[:, :n_terms].T)
         if self.vectors == "decoder":
             return decoder
         posterior = vae.transform(rows)

@@ -317,11 +317,13 @@ def term_vectors(model, *, source="auto", feature_names=None) -> np.ndarray:
     if source == "auto" and isinstance(model, WordEmbedder):
         check_is_fitted(model)
         return model.vectors_
+    # A WordEmbedder with spelling has n-gram features after its terms.
+    n_terms = len(model.terms_) if isinstance(model, WordEmbedder) else None
     if source == "encoder":
         embedder, _ = _embedder_and_names(model, feature_names)
-        return first_layer_weights(embedder)
+        return first_layer_weights(embedder)[:n_terms]
     embedder, _ = _linear_embedder_and_names(model, feature_names)
-    decoder = np.ascontiguousarray(embedder.components_.T)
+    decoder = np.ascontiguousarray(embedder.components_[:, :n_terms].T)
     if source in ("auto", "decoder"):
         return decoder
     encoder = term_vectors(model, source="encoder", feature_names=feature_names)

@@ -2,8 +2,10 @@
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
+from sklearn.feature_extraction.text import CountVectorizer
 
 from skvae import VAEEmbedder
 from skvae.text import (
@@ -271,3 +273,65 @@ def test_posterior_means_solve_planted_analogies():
     ).fit(docs)
     # 56 questions among 36 candidate answers: chance is under 0.03.
     assert planted_analogies_solved(words) > 0.9
+
+
+def test_spelling_rows_follow_the_context_rows(docs):
+    words = WordEmbedder(
+        3, contexts=WordContexts(window=2), spelling=0.5, random_state=0, **SMALL
+    ).fit(docs)
+    # The same rows by hand: PPMI context rows, then binary n-grams of the
+    # terms scaled to half of each row's PPMI mass.
+    rows = PPMITransformer().fit_transform(WordContexts(window=2).fit_transform(docs))
+    ngrams = CountVectorizer(
+        analyzer="char_wb", ngram_range=(3, 6), binary=True, max_features=5000
+    ).fit_transform(words.terms_)
+    scale = 0.5 * np.asarray(rows.sum(axis=1)).ravel() / ngrams.sum(axis=1).A1
+    X = sp.hstack([rows, sp.diags(scale) @ ngrams]).tocsr()
+    vae = VAEEmbedder(3, likelihood="multinomial", random_state=0, **SMALL).fit(X)
+    assert_allclose(words.vae_.components_, vae.components_)
+    n_terms = len(words.terms_)
+    assert words.vae_.n_features_in_ == n_terms + len(words.spelling_.vocabulary_)
+    expected = _unit(vae.transform(X)) + _unit(vae.components_[:, :n_terms].T)
+    assert_allclose(words.vectors_, expected, rtol=1e-6)
+    # Term views and document embeddings leave the n-gram columns out.
+    assert term_vectors(words, source="decoder").shape == (n_terms, 3)
+    assert term_vectors(words, source="encoder").shape == (n_terms, 8)
+    assert words.transform(docs[:4]).shape == (4, 3)
+    assert WordEmbedder(spelling=0.0).set_params(**SMALL).fit(docs).spelling_ is None
+
+
+def test_spelling_brings_words_of_one_stem_together():
+    docs, topics, _ = stem_corpus()
+    stem_of = {
+        word: stem
+        for stems in topics
+        for stem in stems
+        for word in (stem, stem + "s", stem + "ing", stem + "ed")
+    }
+
+    def same_stem_share(spelling):
+        words = WordEmbedder(
+            8,
+            contexts=WordContexts(window=3),
+            spelling=spelling,
+            vectors="posterior",
+            subwords=None,
+            batch_size=16,
+            random_state=0,
+        ).fit(docs)
+        shares = [
+            np.mean(
+                [
+                    stem_of[t] == stem_of[term]
+                    for t, _ in nearest_terms(words, term, n_terms=3)
+                ]
+            )
+            for term in words.terms_
+        ]
+        return np.mean(shares)
+
+    # The contexts hold the topic, never the stem: 3 of a word's 23
+    # topic-mates share its stem.  The posterior means carry the spelling;
+    # the decoder weights (of the default sum) do not see it.
+    assert same_stem_share(0.0) < 0.3
+    assert same_stem_share(1.0) > 0.6
