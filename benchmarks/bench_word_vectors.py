@@ -582,7 +582,9 @@ def fit_word_embedder(
     words.fit(corpus.docs)
     seconds = time.perf_counter() - start
     name = f"skvae WordEmbedder ({label}) [{words.n_iter_} epochs]"
-    rows = words.ppmi_.transform(words.contexts_.transform(corpus.docs))
+    rows = words._model_rows(
+        words.ppmi_.transform(words.contexts_.transform(corpus.docs))
+    )
     others = {
         "posterior": words.vae_.transform(rows),
         "decoder": term_vectors(words, source="decoder"),
