@@ -117,7 +117,7 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         (of the padded term, lengths 3 to 6, the 5,000 n-grams most terms
         hold), scaled to hold ``spelling`` times the row's PPMI mass; the
         VAE reconstructs both, so the spelling shapes the latent space.  It
-        buys analogy offsets (plurals, tenses) and rare words at some cost
+        buys analogy offsets (plurals, tenses) at some cost
         in word similarity; docs/notes/2026-12-07-word-offsets.md has the
         trade.  0 embeds the context rows alone.
 
