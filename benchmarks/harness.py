@@ -29,8 +29,8 @@ folder first on ``sys.path``, so ``import harness`` finds this file.
   parser built from a declaration; the :class:`Report` written to
   ``--output``), the shared options :data:`VAE_PARAMS`, :data:`N_DOCS`,
   :data:`OUTPUT`, :data:`CORPUS` and :func:`names_option`;
-  :func:`add_common_arguments` and :func:`add_models_argument` add the same
-  options to a parser of one's own (the studies use them).
+  :func:`add_common_arguments` adds the same options to a parser of one's
+  own (the studies use it).
 - Reports: :func:`parse_vae_params`, :func:`machine_info`,
   :func:`markdown_table`, :func:`write_markdown`.
 """
@@ -108,7 +108,6 @@ __all__ = [
     "Result",
     "TomotopyLDA",
     "add_common_arguments",
-    "add_models_argument",
     "classification_accuracy",
     "cli",
     "count_matrix_to_tokens",
@@ -969,13 +968,6 @@ def add_common_arguments(
     ]
     for option in options:
         option.add_to(parser)
-
-
-def add_models_argument(
-    parser: argparse.ArgumentParser, keys: Sequence[str], *, option: str = "--models"
-) -> None:
-    """Add ``option``: a comma-separated subset of ``keys``, parsed to a list."""
-    names_option(option, keys).add_to(parser)
 
 
 def parse_int_list(text: str) -> list[int]:

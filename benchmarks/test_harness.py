@@ -149,7 +149,7 @@ def test_run_model_records_failures_and_notes():
 
 def test_common_and_models_arguments(tmp_path):
     parser = argparse.ArgumentParser()
-    harness.add_models_argument(parser, ("svd", "vae"))
+    harness.names_option("--models", ("svd", "vae")).add_to(parser)
     harness.add_common_arguments(parser, corpus=True)
     args = parser.parse_args([])
     assert args.models == ["svd", "vae"]
