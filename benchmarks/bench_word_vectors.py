@@ -400,13 +400,7 @@ def fit_word2vec(corpus: Corpus, n_components: int) -> WordVectors:
     """
     from gensim.models import Word2Vec
 
-    model, seconds = _fit_gensim(Word2Vec, corpus, n_components)
-    return WordVectors(
-        name=f"word2vec (gensim), window {WINDOW}",
-        vocabulary=dict(model.wv.key_to_index),
-        vectors=np.asarray(model.wv.vectors, dtype=np.float64),
-        fit_seconds=seconds,
-    )
+    return _fit_gensim(Word2Vec, "word2vec", corpus, n_components)
 
 
 def fit_fasttext(corpus: Corpus, n_components: int) -> WordVectors:
@@ -415,19 +409,14 @@ def fit_fasttext(corpus: Corpus, n_components: int) -> WordVectors:
     n-gram vectors spell out words outside the vocabulary."""
     from gensim.models import FastText
 
-    model, seconds = _fit_gensim(FastText, corpus, n_components)
-    return WordVectors(
-        name=f"FastText (gensim), window {WINDOW}",
-        vocabulary=dict(model.wv.key_to_index),
-        vectors=np.asarray(model.wv.vectors, dtype=np.float64),
-        fit_seconds=seconds,
-        spell=lambda words: np.array([model.wv[word] for word in words]),
-    )
+    return _fit_gensim(FastText, "FastText", corpus, n_components, spells=True)
 
 
-def _fit_gensim(model_class, corpus: Corpus, n_components: int):
-    """A gensim word-vector model with the benchmark's settings, and its
-    fit seconds."""
+def _fit_gensim(
+    model_class, label: str, corpus: Corpus, n_components: int, *, spells=False
+) -> WordVectors:
+    """A gensim word-vector model fitted with the benchmark's settings; with
+    ``spells``, its n-gram vectors spell out words outside the vocabulary."""
     start = time.perf_counter()
     model = model_class(
         corpus.tokens,
@@ -438,7 +427,16 @@ def _fit_gensim(model_class, corpus: Corpus, n_components: int):
         seed=SEED,
         epochs=5,
     )
-    return model, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    return WordVectors(
+        name=f"{label} (gensim), window {WINDOW}",
+        vocabulary=dict(model.wv.key_to_index),
+        vectors=np.asarray(model.wv.vectors, dtype=np.float64),
+        fit_seconds=seconds,
+        spell=(lambda words: np.array([model.wv[w] for w in words]))
+        if spells
+        else None,
+    )
 
 
 def fit_lsa(
