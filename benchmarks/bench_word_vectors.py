@@ -580,8 +580,10 @@ def fit_word_embedder(
     words.fit(corpus.docs)
     seconds = time.perf_counter() - start
     name = f"skvae WordEmbedder ({label}) [{words.n_iter_} epochs]"
+    spelling = words.spelling_
+    ngrams = None if spelling is None else spelling.transform(words.terms_)
     rows = words._model_rows(
-        words.ppmi_.transform(words.contexts_.transform(corpus.docs))
+        words.ppmi_.transform(words.contexts_.transform(corpus.docs)), ngrams
     )
     others = {
         "posterior": words.vae_.transform(rows),

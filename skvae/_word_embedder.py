@@ -295,7 +295,7 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         ppmi = PPMITransformer(smoothing=self.smoothing)
         rows = ppmi.fit_transform(counts)
         terms = contexts.get_feature_names_out()
-        spelling = None
+        spelling = ngrams = None
         if self.spelling > 0:
             spelling = CountVectorizer(
                 analyzer="char_wb",
@@ -303,8 +303,9 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
                 max_features=SPELLING_FEATURES,
                 binary=True,
                 dtype=np.float64,
-            ).fit(terms)
-        rows = self._model_rows(rows, spelling, terms)
+            )
+            ngrams = spelling.fit_transform(terms)
+        rows = self._model_rows(rows, ngrams)
         vae = VAEEmbedder(
             self.n_components,
             likelihood="multinomial",
@@ -427,16 +428,12 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
             )
         return (int(self.subwords[0]), int(self.subwords[1]))
 
-    def _model_rows(self, rows, spelling=None, terms=None):
-        """The rows the VAE embeds: the terms' PPMI rows and, with spelling,
-        their n-grams, each term's scaled to ``spelling`` x its PPMI mass.
-        Without ``spelling`` and ``terms``, those of the fitted model."""
-        if terms is None:
-            check_is_fitted(self)
-            spelling, terms = self.spelling_, self.terms_
-        if spelling is None:
+    def _model_rows(self, rows, ngrams):
+        """The rows the VAE embeds: the terms' PPMI rows, then (unless
+        ``ngrams`` is None) the terms' n-gram rows, each scaled to
+        ``spelling`` x its PPMI row's mass."""
+        if ngrams is None:
             return rows
-        ngrams = spelling.transform(terms)
         n_ngrams = np.maximum(np.asarray(ngrams.sum(axis=1)).ravel(), 1)
         mass = np.asarray(rows.sum(axis=1)).ravel()
         scaled = sp.diags(self.spelling * mass / n_ngrams) @ ngrams
