@@ -159,6 +159,14 @@ class VAEEmbedder(
     max_iter : int, default=200
         Maximum number of epochs (passes over the training data).
 
+    max_steps : int or None, default=5000
+        Minibatch steps after which :meth:`fit` stops as if converged (with
+        word dropout its phase with dropout ends there, and the last phase
+        without it follows), so that a corpus with many batches an epoch
+        trains fewer epochs: at most ``ceil(max_steps / ceil(n_samples /
+        batch_size))`` epochs before the last phase.  None: no limit but
+        ``max_iter``.
+
     learning_rate_init : float or "auto", default="auto"
         Learning rate of the Adam optimizer; ``"auto"`` is 2e-3, or 1e-3 with
         ``latent="topic"``.
@@ -360,6 +368,7 @@ class VAEEmbedder(
             Interval(Integral, 1, None, closed="left"),
         ],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_steps": [None, Interval(Integral, 1, None, closed="left")],
         "learning_rate_init": [
             StrOptions({"auto"}),
             Interval(Real, 0, None, closed="neither"),
@@ -400,6 +409,7 @@ class VAEEmbedder(
         dropout="auto",
         batch_size="auto",
         max_iter=200,
+        max_steps=5000,
         learning_rate_init="auto",
         kl_warmup_iter=0,
         softmax_samples="auto",
@@ -429,6 +439,7 @@ class VAEEmbedder(
         self.dropout = dropout
         self.batch_size = batch_size
         self.max_iter = max_iter
+        self.max_steps = max_steps
         self.learning_rate_init = learning_rate_init
         self.kl_warmup_iter = kl_warmup_iter
         self.softmax_samples = softmax_samples

@@ -1,13 +1,16 @@
 """When a training phase ends: each stopping rule alone, then in the loop."""
 
 import contextlib
+import warnings
 from collections import deque
 from functools import partial
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from conftest import small_vae
+from conftest import make_text_corpus, small_vae
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import CountVectorizer
 
 import skvae._model.stopping as stopping
 import skvae._model.training as training
@@ -16,6 +19,7 @@ from skvae._model.stopping import (
     EpochBudget,
     NoImprovement,
     SlowProgress,
+    StepBudget,
     embeddings_settled,
     linear_cka,
 )
@@ -83,6 +87,41 @@ def test_slow_progress_compares_scores_a_window_apart():
 
 def test_epoch_budget_ends_after_its_epochs():
     assert decisions(EpochBudget(3), [0.0] * 3) == [False, False, True]
+
+
+def test_step_budget_ends_in_the_epoch_that_spends_it():
+    assert decisions(StepBudget(10, steps_per_epoch=4), [0.0] * 3) == [
+        False,
+        False,
+        True,
+    ]
+    assert decisions(StepBudget(8, steps_per_epoch=4), [0.0] * 2) == [False, True]
+
+
+@pytest.mark.parametrize("doc_length", [8, 150])
+def test_epochs_follow_the_data_size(doc_length, monkeypatch):
+    """Short rows train without word dropout, long rows with it: either way
+    four times the documents (three batches an epoch instead of one) train a
+    third of the epochs before the step budget ends the phase."""
+    budget = 24
+    for n_docs, steps_per_epoch in [(300, 1), (1200, 3)]:
+        docs, _ = make_text_corpus(n_docs=n_docs, doc_length=doc_length)
+        X = CountVectorizer().fit_transform(docs)
+        rates = dropout_per_epoch(monkeypatch)
+        # The loss rules never fire (patience beyond max_iter): only the
+        # budget ends the first phase.
+        vae = small_vae(max_steps=budget, max_iter=40, tol=0, n_iter_no_change=100)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            vae.fit(X)
+        first_phase = budget // steps_per_epoch
+        if doc_length < 16:  # no word dropout: the budget ends the fit
+            assert set(rates) == {0.0}
+            assert vae.n_iter_ == first_phase
+            assert not [w for w in caught if w.category is ConvergenceWarning]
+        else:  # the dropout phase ends there, the last phase follows
+            assert rates[0] > 0.0
+            assert rates == [rates[0]] * first_phase + [0.0] * (40 - first_phase)
 
 
 class NetworkStub:

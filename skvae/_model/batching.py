@@ -20,11 +20,17 @@ def shuffled_batches(
     cannot train on one row.
     """
     order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
+    for batch in training_batches(n_samples, batch_size):
+        yield np.sort(order[batch])
+
+
+def training_batches(n_samples: int, batch_size: int) -> list[slice]:
+    """The positions of an epoch's minibatches: ``batch_size`` rows each, a
+    last batch of one row joined to the one before it."""
     batches = list(gen_batches(n_samples, batch_size))
     if len(batches) > 1 and batches[-1].stop - batches[-1].start == 1:
         batches[-2:] = [slice(batches[-2].start, n_samples)]
-    for batch in batches:
-        yield np.sort(order[batch])
+    return batches
 
 
 def inference_batches(n_samples: int, n_features: int) -> Iterator[slice]:

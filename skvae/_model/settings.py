@@ -141,6 +141,7 @@ def training_settings(
     missing = has_missing(X_train)
     return TrainingSettings(
         max_iter=estimator.max_iter,
+        max_steps=estimator.max_steps,
         batch_size=batch_size(
             estimator, latent, X_train.shape[0], samples or spec.n_features
         ),

@@ -120,6 +120,19 @@ class EpochBudget(StoppingRule):
         return self.epochs_left == 0
 
 
+class StepBudget(StoppingRule):
+    """A phase of at most ``n_steps`` minibatch steps, ``steps_per_epoch``
+    an epoch: a corpus with more batches an epoch trains fewer epochs."""
+
+    def __init__(self, n_steps: int, steps_per_epoch: int):
+        self.steps_left = n_steps
+        self.steps_per_epoch = steps_per_epoch
+
+    def on_epoch_end(self, network, score):
+        self.steps_left -= self.steps_per_epoch
+        return self.steps_left <= 0
+
+
 def linear_cka(a: np.ndarray, b: np.ndarray) -> float:
     """Linear centred kernel alignment of two embeddings of the same rows
     (Kornblith et al. 2019): 1 when one is a rotation and scaling of the

@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 from .._kernels import LazyAdam, rows_to_tensor
 from ..exceptions import TrainingDivergedError
-from .batching import shuffled_batches
+from .batching import shuffled_batches, training_batches
 from .inference import elbo, validation_noise
 from .likelihoods import input_statistics
 from .masking import drop_entries, hide_observed
@@ -32,6 +32,7 @@ from .stopping import (
     EpochBudget,
     NoImprovement,
     SlowProgress,
+    StepBudget,
     StoppingRule,
 )
 
@@ -54,6 +55,8 @@ class TrainingSettings:
     tol: float
     n_iter_no_change: int
     verbose: int
+    # Minibatch steps after which the first phase ends (None: no limit).
+    max_steps: int | None = None
     # Share of observed entries hidden from the encoder at each step (0: none),
     # as NaN for data with missing values, else as zeros (see _masking).
     input_dropout: float = 0.0
@@ -159,7 +162,8 @@ def fit_loop(
 NoImprovement`).  With word dropout, whose loss keeps falling by a hair
     every epoch long after the embeddings stopped changing, also on
     :class:`~skvae._model.stopping.SlowProgress` or
-    :class:`~skvae._model.stopping.EmbeddingsSettled`.
+    :class:`~skvae._model.stopping.EmbeddingsSettled`.  In any case after
+    ``max_steps`` minibatch steps (:class:`~skvae._model.stopping.StepBudget`).
 
     With word dropout (``input_dropout`` on complete data), convergence
     starts a polishing phase without it, of at most ``n_iter_no_change``
@@ -213,9 +217,12 @@ NoImprovement`).  With word dropout, whose loss keeps falling by a hair
 
 
 def training_rules(settings: TrainingSettings, X_train) -> list[StoppingRule]:
-    """What ends the first phase: no improvement, and with word dropout also
-    slow progress or settled embeddings."""
+    """What ends the first phase: no improvement, the step budget, and with
+    word dropout also slow progress or settled embeddings."""
     rules: list[StoppingRule] = [NoImprovement(settings.tol, settings.n_iter_no_change)]
+    if settings.max_steps is not None:
+        steps_per_epoch = len(training_batches(X_train.shape[0], settings.batch_size))
+        rules.append(StepBudget(settings.max_steps, steps_per_epoch))
     if drops_words(settings):
         rules.append(SlowProgress(settings.tol, settings.n_iter_no_change))
         settled = EmbeddingsSettled.for_rows(X_train, settings.tol)
