@@ -164,7 +164,8 @@ class VAEEmbedder(
         word dropout its phase with dropout ends there, and the last phase
         without it follows), so that a corpus with many batches an epoch
         trains fewer epochs: at most ``ceil(max_steps / ceil(n_samples /
-        batch_size))`` epochs before the last phase.  None: no limit but
+        batch_size))`` epochs before the last phase.  Like the other stopping
+        rules it starts counting after the KL warm-up.  None: no limit but
         ``max_iter``.
 
     learning_rate_init : float or "auto", default="auto"

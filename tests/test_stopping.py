@@ -196,3 +196,13 @@ def test_settled_rule_is_off(monkeypatch, n_rows, tol):
     rates = dropout_per_epoch(monkeypatch)
     fit_with_dropout(learning_rate_init=1e-7, tol=tol).fit(counts(n_rows))
     assert rates == [0.8] * 12
+
+
+def test_step_budget_counts_after_the_kl_warm_up():
+    docs, _ = make_text_corpus(n_docs=300, doc_length=8)
+    X = CountVectorizer().fit_transform(docs)
+    vae = small_vae(
+        max_steps=6, kl_warmup_iter=4, max_iter=40, tol=0, n_iter_no_change=100
+    )
+    # One batch an epoch: 4 warm-up epochs, then 6 counted ones.
+    assert vae.fit(X).n_iter_ == 10
