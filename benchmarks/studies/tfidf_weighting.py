@@ -37,11 +37,6 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 import harness  # noqa: E402
 
 from skvae.datasets import make_vectorizer  # noqa: E402
-from skvae.metrics import (  # noqa: E402
-    classification_accuracy,
-    clustering_nmi,
-    neighbor_accuracy,
-)
 
 
 def column_medians(X) -> np.ndarray:
@@ -80,17 +75,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             vae.fit(X_train)
         seconds = time.perf_counter() - start
         Z_train, Z_test = vae.transform(X_train), vae.transform(X_test)
-        y_train, y_test = corpus.y_train, corpus.y_test
-        rows.append(
-            [
-                name,
-                f"{classification_accuracy(Z_train, y_train, Z_test, y_test):.3f}",
-                f"{neighbor_accuracy(Z_train, y_train, Z_test, y_test):.3f}",
-                f"{clustering_nmi(Z_test, y_test):.3f}",
-                vae.n_iter_,
-                f"{seconds:.1f}",
-            ]
-        )
+        uses = harness.three_uses(Z_train, Z_test, corpus)
+        rows.append([name, *uses, vae.n_iter_, f"{seconds:.1f}"])
         print(*rows[-1], flush=True)
     table = harness.markdown_table(
         ["weighting", "classification", "10-NN", "NMI", "epochs", "fit s"], rows

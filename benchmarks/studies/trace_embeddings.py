@@ -27,11 +27,6 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 import harness  # noqa: E402
 
 from skvae.datasets import make_vectorizer  # noqa: E402
-from skvae.metrics import (  # noqa: E402
-    classification_accuracy,
-    clustering_nmi,
-    neighbor_accuracy,
-)
 
 EPOCHS = (1, 2, 3, 5, 8, 12, 16, 20, 30, 40, 60, 80, 100, 130, 160, 200)
 
@@ -54,16 +49,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             vae.partial_fit(X_train)
         if epoch in EPOCHS or epoch == args.max_epochs:
             Z_train, Z_test = vae.transform(X_train), vae.transform(X_test)
-            y_train, y_test = corpus.y_train, corpus.y_test
-            rows.append(
-                [
-                    epoch,
-                    f"{vae.loss_curve_[-1]:.3f}",
-                    f"{classification_accuracy(Z_train, y_train, Z_test, y_test):.3f}",
-                    f"{neighbor_accuracy(Z_train, y_train, Z_test, y_test):.3f}",
-                    f"{clustering_nmi(Z_test, y_test):.3f}",
-                ]
-            )
+            uses = harness.three_uses(Z_train, Z_test, corpus)
+            rows.append([epoch, f"{vae.loss_curve_[-1]:.3f}", *uses])
             print(*rows[-1], flush=True)
     table = harness.markdown_table(
         ["epoch", "training loss", "classification", "10-NN", "NMI"], rows
