@@ -109,17 +109,6 @@ class EmbeddingsSettled(StoppingRule):
         return embeddings_settled(self.history, self.tol)
 
 
-class EpochBudget(StoppingRule):
-    """A phase of at most ``n_epochs`` epochs."""
-
-    def __init__(self, n_epochs: int):
-        self.epochs_left = n_epochs
-
-    def on_epoch_end(self, network, score):
-        self.epochs_left -= 1
-        return self.epochs_left == 0
-
-
 class StepBudget(StoppingRule):
     """A phase of at most ``n_steps`` minibatch steps, ``steps_per_epoch``
     an epoch: a corpus with more batches an epoch trains fewer epochs."""
@@ -131,6 +120,13 @@ class StepBudget(StoppingRule):
     def on_epoch_end(self, network, score):
         self.steps_left -= self.steps_per_epoch
         return self.steps_left <= 0
+
+
+class EpochBudget(StepBudget):
+    """A phase of at most ``n_epochs`` epochs."""
+
+    def __init__(self, n_epochs: int):
+        super().__init__(n_epochs, steps_per_epoch=1)
 
 
 def linear_cka(a: np.ndarray, b: np.ndarray) -> float:
