@@ -777,15 +777,15 @@ def _measure(model, X_train, y_train, X_test, y_test, result: Result) -> None:
         result.diversity = topic_diversity(model, top_n=N_DIVERSITY_TERMS)
 
 
-def three_uses(Z_train, Z_test, corpus: Corpus) -> list[str]:
-    """Classification accuracy, 10-NN accuracy and k-means NMI of a
-    corpus's embeddings, formatted as table cells."""
-    y_train, y_test = corpus.y_train, corpus.y_test
-    return [
-        f"{classification_accuracy(Z_train, y_train, Z_test, y_test):.3f}",
-        f"{neighbor_accuracy(Z_train, y_train, Z_test, y_test):.3f}",
-        f"{clustering_nmi(Z_test, y_test):.3f}",
-    ]
+#: The scorers of the embeddings' three uses.
+EMBEDDING_USES = ("classification", "neighbors", "nmi")
+
+
+def three_uses(model, X_train, X_test, corpus: Corpus) -> list[str]:
+    """The :data:`EMBEDDING_USES` scores of a fitted model on a corpus's
+    matrices, formatted as table cells."""
+    fitted = Fitted(model, X_train, corpus.y_train, X_test, corpus.y_test)
+    return [f"{SCORERS[name](fitted):.3f}" for name in EMBEDDING_USES]
 
 
 def _fit(model, X):

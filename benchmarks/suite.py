@@ -88,7 +88,7 @@ TOPIC_MODELS: dict[str, str] = {
 BASELINE = "TF-IDF + LSA"
 VAE_PIPELINES = ("TF-IDF + VAE", "counts + VAE")
 #: The scorers of each product (harness.SCORERS), each a field of Row.
-EMBEDDING_MEASURES = ("classification", "neighbors", "nmi")
+EMBEDDING_MEASURES = harness.EMBEDDING_USES
 TOPIC_MEASURES = ("npmi", "diversity")
 #: The scorer (harness.SCORERS) behind each measured field of Row.
 SCORER_OF = {

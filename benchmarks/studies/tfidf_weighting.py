@@ -74,8 +74,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             warnings.simplefilter("ignore")
             vae.fit(X_train)
         seconds = time.perf_counter() - start
-        Z_train, Z_test = vae.transform(X_train), vae.transform(X_test)
-        uses = harness.three_uses(Z_train, Z_test, corpus)
+        uses = harness.three_uses(vae, X_train, X_test, corpus)
         rows.append([name, *uses, vae.n_iter_, f"{seconds:.1f}"])
         print(*rows[-1], flush=True)
     table = harness.markdown_table(

@@ -48,8 +48,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             warnings.simplefilter("ignore")
             vae.partial_fit(X_train)
         if epoch in EPOCHS or epoch == args.max_epochs:
-            Z_train, Z_test = vae.transform(X_train), vae.transform(X_test)
-            uses = harness.three_uses(Z_train, Z_test, corpus)
+            uses = harness.three_uses(vae, X_train, X_test, corpus)
             rows.append([epoch, f"{vae.loss_curve_[-1]:.3f}", *uses])
             print(*rows[-1], flush=True)
     table = harness.markdown_table(
