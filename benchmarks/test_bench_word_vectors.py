@@ -37,7 +37,7 @@ def scored(name, family, rho, analogy, seconds):
         name, {}, np.zeros((0, 1)), seconds, family=family
     )
     model.scores["WS353"] = {"rho_common": rho}
-    model.analogy = (analogy, 100)
+    model.analogies["Google"] = (analogy, 100)
     return model
 
 
