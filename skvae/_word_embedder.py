@@ -50,12 +50,19 @@ SPELLING_NGRAMS = (3, 6)
 SPELLING_FEATURES = 5000
 
 
-def first_layer_weights(embedder: VAEEmbedder) -> np.ndarray:
-    """The encoder's first-layer weights, one row per feature (the shared
-    matrix with tied weights)."""
-    weights = fitted_state(embedder).weights
-    matrix = weights.get("embedding", weights.get("encoder.input_weight"))
-    return np.ascontiguousarray(matrix)
+def feature_weights(
+    embedder: VAEEmbedder, source: str, n_terms: int | None = None
+) -> np.ndarray:
+    """One row per feature: its first-layer encoder weights
+    (``source="encoder"``; the shared matrix with tied weights) or its
+    decoder weights (``"decoder"``), for the first ``n_terms`` features only
+    if given: a WordEmbedder's terms come before the n-gram features of its
+    spelling."""
+    if source == "encoder":
+        weights = fitted_state(embedder).weights
+        matrix = weights.get("embedding", weights.get("encoder.input_weight"))
+        return np.ascontiguousarray(matrix[:n_terms])
+    return np.ascontiguousarray(embedder.components_[:, :n_terms].T)
 
 
 def unit_rows(vectors: np.ndarray) -> np.ndarray:
@@ -440,13 +447,9 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
         return sp.hstack([rows, scaled]).tocsr()
 
     def _term_vectors(self, vae: VAEEmbedder, rows, n_terms: int) -> np.ndarray:
-        # The weights of the spelling columns (after the n_terms context
-        # columns) belong to n-grams, not terms.
-        if self.vectors == "encoder":
-            return first_layer_weights(vae)[:n_terms]
-        decoder = np.ascontiguousarray(vae.components_[:, :n_terms].T)
-        if self.vectors == "decoder":
-            return decoder
+        if self.vectors in ("encoder", "decoder"):
+            return feature_weights(vae, self.vectors, n_terms)
+        decoder = feature_weights(vae, "decoder", n_terms)
         posterior = vae.transform(rows)
         if self.vectors == "posterior":
             return posterior

@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._contexts import PPMITransformer, WordContexts
 from ._embedder import VAEEmbedder
-from ._word_embedder import WordEmbedder, first_layer_weights, unit_rows
+from ._word_embedder import WordEmbedder, feature_weights, unit_rows
 from .metrics import _top_terms
 
 __all__ = [
@@ -317,13 +317,12 @@ def term_vectors(model, *, source="auto", feature_names=None) -> np.ndarray:
     if source == "auto" and isinstance(model, WordEmbedder):
         check_is_fitted(model)
         return model.vectors_
-    # A WordEmbedder with spelling has n-gram features after its terms.
     n_terms = len(model.terms_) if isinstance(model, WordEmbedder) else None
     if source == "encoder":
         embedder, _ = _embedder_and_names(model, feature_names)
-        return first_layer_weights(embedder)[:n_terms]
+        return feature_weights(embedder, "encoder", n_terms)
     embedder, _ = _linear_embedder_and_names(model, feature_names)
-    decoder = np.ascontiguousarray(embedder.components_[:, :n_terms].T)
+    decoder = feature_weights(embedder, "decoder", n_terms)
     if source in ("auto", "decoder"):
         return decoder
     encoder = term_vectors(model, source="encoder", feature_names=feature_names)
