@@ -449,10 +449,10 @@ class WordEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstima
     def _term_vectors(self, vae: VAEEmbedder, rows, n_terms: int) -> np.ndarray:
         if self.vectors in ("encoder", "decoder"):
             return feature_weights(vae, self.vectors, n_terms)
-        decoder = feature_weights(vae, "decoder", n_terms)
         posterior = vae.transform(rows)
         if self.vectors == "posterior":
             return posterior
+        decoder = feature_weights(vae, "decoder", n_terms)
         return unit_rows(posterior) + unit_rows(decoder)
 
     def _counts(self, raw_documents):
