@@ -642,13 +642,8 @@ def fit_word_embedder(
     seconds = time.perf_counter() - start
     family = f"skvae WordEmbedder ({label})"
     name = f"{family}, seed {words.random_state} [{words.n_iter_} epochs]"
-    spelling = words.spelling_
-    ngrams = None if spelling is None else spelling.transform(words.terms_)
-    rows = words._model_rows(
-        words.ppmi_.transform(words.contexts_.transform(corpus.docs)), ngrams
-    )
     others = {
-        "posterior": words.vae_.transform(rows),
+        "posterior": posterior_means(words, corpus.docs),
         "decoder": term_vectors(words, source="decoder"),
     }
     view = f"vectors_ ({words.vectors})"
@@ -677,6 +672,15 @@ def fit_word_embedder(
         name, words.n_components, seconds, document_accuracy(corpus, Z)
     )
     return vectors, documents
+
+
+def posterior_means(words: WordEmbedder, docs: Sequence[str]) -> np.ndarray:
+    """The posterior means of a fitted WordEmbedder's term rows (the rows its
+    VAE was fitted on, counted again from ``docs``, the fitted documents)."""
+    spelling = words.spelling_
+    ngrams = None if spelling is None else spelling.transform(words.terms_)
+    rows = words.ppmi_.transform(words.contexts_.transform(docs))
+    return words.vae_.transform(words._model_rows(rows, ngrams))
 
 
 def fit_document_vae(
@@ -905,20 +909,30 @@ def spread(values: Sequence[float]) -> str:
     return f"{mean:.3f} ({min(values):.3f}-{max(values):.3f})"
 
 
+def mean_seconds(group: Sequence[WordVectors]) -> float:
+    """Mean fit time of a family's runs."""
+    return float(np.mean([m.fit_seconds for m in group]))
+
+
+def word2vec_seconds(groups: dict[str, list[WordVectors]]) -> float:
+    """Mean fit time of word2vec's runs, the unit of the time target."""
+    return mean_seconds(next(g for f, g in groups.items() if f.startswith("word2vec")))
+
+
 def time_ratios(models: Sequence[WordVectors]) -> list[str]:
     """Mean fit time of each WordEmbedder over word2vec's, one note line each."""
     groups = families(models)
-    word2vec = next(g for f, g in groups.items() if f.startswith("word2vec"))
-    baseline = float(np.mean([m.fit_seconds for m in word2vec]))
+    baseline = word2vec_seconds(groups)
     lines = []
     for family, group in groups.items():
         if is_word_embedder_vectors(family):
             seconds = [m.fit_seconds for m in group]
             lines.append(
                 f"- {family.split(', vectors_')[0]}: fit "
-                f"{np.mean(seconds):.1f} s over {len(seconds)} seed(s) "
+                f"{mean_seconds(group):.1f} s over {len(seconds)} seed(s) "
                 f"({min(seconds):.1f}-{max(seconds):.1f}) = "
-                f"{np.mean(seconds) / baseline:.1f}x word2vec's mean {baseline:.1f} s"
+                f"{mean_seconds(group) / baseline:.1f}x word2vec's mean "
+                f"{baseline:.1f} s"
             )
     return lines
 
@@ -951,7 +965,6 @@ def format_targets(models: Sequence[WordVectors], set_names: Sequence[str]) -> s
     }
     for name in models[0].analogies:
         measures[f"{name} analogies"] = lambda m, name=name: m.analogies[name][0]
-    word2vec = next(g for f, g in baselines.items() if f.startswith("word2vec"))
     rows = []
     for family, group in embedders.items():
         for measure, value in measures.items():
@@ -970,9 +983,7 @@ def format_targets(models: Sequence[WordVectors], set_names: Sequence[str]) -> s
                     "holds" if margin >= 0 else "**miss**",
                 ]
             )
-        ratio = np.mean([m.fit_seconds for m in group]) / np.mean(
-            [m.fit_seconds for m in word2vec]
-        )
+        ratio = mean_seconds(group) / word2vec_seconds(baselines)
         rows.append(
             [
                 family,

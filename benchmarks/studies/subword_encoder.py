@@ -58,9 +58,7 @@ def main() -> None:
         words.fit(corpus.docs)
         seconds = time.perf_counter() - start
         print(f"weight {weight}: {words.n_iter_} epochs, fit {seconds:.1f} s")
-        rows = words.ppmi_.transform(words.contexts_.transform(corpus.docs))
-        ngrams = words.spelling_.transform(words.terms_)
-        posterior = words.vae_.transform(words._model_rows(rows, ngrams))
+        posterior = bench.posterior_means(words, corpus.docs)
         vocabulary = {term: i for i, term in enumerate(words.terms_)}
         for view, vectors in (("posterior", posterior), ("sum", words.vectors_)):
             name = f"spelling weight {weight}: {view}"
